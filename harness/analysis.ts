@@ -1,0 +1,271 @@
+import { HypothesisDefinitionError } from './errors.ts';
+import { chanceMetrics } from './metrics.ts';
+import type { RunRecord } from './store.ts';
+import { METRICS, type Level, type MetricName, type Study } from './study.ts';
+import type { Profile } from './types.ts';
+import {
+  benjaminiHochberg, bonferroniConfidence, contrastInterval, holmAdjust, judge, minimumDetectableEffect, pairedTTest,
+} from './stats/index.ts';
+
+/** A contrast of cell means: per-factor level weights, multiplied across factors and averaged over the others. */
+export interface ContrastEffect {
+  kind: 'contrast';
+  weights: Record<string, Record<string, number>>;
+  label: string;
+}
+/** A seed-matched paired difference between two cells (arms): a minus b. */
+export interface PairedEffect { kind: 'paired'; a: string; b: string; label: string }
+/** The best minus the second-best cell, both chosen on mean validation accuracy (not on the metric compared). */
+export interface TopTwoEffect { kind: 'top-two'; label: string }
+export type Effect = ContrastEffect | PairedEffect | TopTwoEffect;
+
+/**
+ * A named contrast of cell means. `{ depth: { 8: 1, 2: -1 } }` is "depth 8 minus depth 2, averaged over
+ * every other factor"; naming two factors gives their interaction (difference of differences).
+ *
+ * @example
+ * contrast({ depth: { 8: 1, 2: -1 }, activation: { gelu: 1, relu: -1 } }) // does GELU's advantage grow with depth?
+ */
+export function contrast(weights: Record<string, Record<string | number, number>>, label?: string): ContrastEffect {
+  const text = label ?? Object.entries(weights).map(([f, w]) => `${f}: ${Object.entries(w).map(([l, v]) => `${v > 0 ? '+' : ''}${v}×${l}`).join(' ')}`).join(' × ');
+  return { kind: 'contrast', weights: weights as Record<string, Record<string, number>>, label: text };
+}
+
+/** Seed-matched paired difference `a - b` between two cells. */
+export function pairedDifference(a: string, b: string): PairedEffect {
+  return { kind: 'paired', a, b, label: `${a} − ${b} (paired by seed)` };
+}
+
+/** The best minus the second-best cell, both chosen on validation accuracy. */
+export function topTwoOnValidation(): TopTwoEffect {
+  return { kind: 'top-two', label: 'best − second best (chosen on validation accuracy), paired by seed' };
+}
+
+/** A pre-registered hypothesis. */
+export interface HypothesisSpec {
+  id: string;
+  /** The claim in words, as a reader of the report should read it. */
+  claim: string;
+  effect: Effect;
+  /** Defaults to the study's primary metric. */
+  metric?: MetricName;
+  direction: 'greater' | 'less' | 'equivalent';
+  /** Smallest effect size of interest, in the metric's unit (accuracy: percentage points). */
+  sesoi: number;
+  /** Why that number. */
+  sesoiReason: string;
+  /** A family declared in the study's analysis plan. */
+  family: string;
+}
+
+export type Verdict = 'supported' | 'inconclusive' | 'refuted' | 'incomplete' | 'error';
+
+/** The judged hypothesis, JSON-safe: goes to task meta, verdicts.json and the reports. */
+export interface HypothesisResult {
+  study: string;
+  id: string;
+  claim: string;
+  family: string;
+  familySize: number;
+  confirmatory: boolean;
+  correction: 'bonferroni' | 'benjamini-hochberg';
+  metric: MetricName;
+  unit: string;
+  split: 'test' | 'validation';
+  profile: Profile;
+  direction: HypothesisSpec['direction'];
+  sesoi: number;
+  sesoiReason: string;
+  effect: string;
+  verdict: Verdict;
+  reason: string;
+  code: string;
+  estimate: number | null;
+  lower: number | null;
+  upper: number | null;
+  /** Confidence of the interval that decides (Bonferroni-adjusted for confirmatory families). */
+  confidence: number;
+  df: number | null;
+  standardError: number | null;
+  pValue: number | null;
+  /** Holm (confirmatory) or Benjamini-Hochberg (exploratory) adjusted p-value. */
+  adjustedPValue: number | null;
+  /** Minimum detectable effect at the registered power, at the deciding confidence. */
+  minimumDetectableEffect: number | null;
+  power: number;
+  runsComplete: number;
+  runsExpected: number;
+  missing: string[];
+  diverged: string[];
+  /** Cells compared, for top-two (chosen on validation). */
+  chosen?: { best: string; second: string; validationMeans: Record<string, number> };
+}
+
+/** Checks a hypothesis against its study at collection time. */
+export function validateHypothesis(study: Study, spec: HypothesisSpec, seen: Set<string>): void {
+  const where = `hypothesis('${spec?.id ?? '?'}') in study '${study.name}'`;
+  const fail = (problem: string, fix: string): never => { throw new HypothesisDefinitionError(`${where}: ${problem}. Fix: ${fix}.`); };
+  if (typeof spec.id !== 'string' || !/^[A-Za-z0-9_.-]+$/.test(spec.id)) fail('id must be a short identifier like "H1"', 'set id');
+  if (seen.has(spec.id)) fail(`id '${spec.id}' is used twice`, 'give every hypothesis its own id');
+  if (typeof spec.claim !== 'string' || !spec.claim.trim()) fail('claim is missing', 'state the claim in words');
+  if (!['greater', 'less', 'equivalent'].includes(spec.direction)) fail(`direction ${JSON.stringify(spec.direction)} is not "greater", "less" or "equivalent"`, 'register the direction or equivalence');
+  if (typeof spec.sesoi !== 'number' || !(spec.sesoi > 0) || !Number.isFinite(spec.sesoi)) fail(`sesoi must be a positive number, got ${JSON.stringify(spec.sesoi)}`, 'register the smallest effect size of interest in the metric\'s unit (accuracy: percentage points)');
+  if (typeof spec.sesoiReason !== 'string' || !spec.sesoiReason.trim()) fail('sesoiReason is missing', 'say why the SESOI is that number');
+  if (!study.analysis.families[spec.family]) fail(`family '${spec.family}' is not in the study's analysis.families (${Object.keys(study.analysis.families).join(', ')})`, 'use a declared family or declare it in study.ts');
+  if (spec.metric !== undefined && !(spec.metric in METRICS)) fail(`unknown metric '${spec.metric}'`, `use ${Object.keys(METRICS).join(', ')}`);
+  const effect = spec.effect;
+  if (!effect || !['contrast', 'paired', 'top-two'].includes(effect.kind)) fail('effect is not contrast(...), pairedDifference(...) or topTwoOnValidation()', 'build the effect with one of those helpers');
+  if (effect.kind === 'contrast') {
+    if (study.analysis.model !== 'factorial' || !study.factors) fail('a contrast needs a factorial study', 'use pairedDifference() for arms');
+    for (const [factor, weights] of Object.entries(effect.weights)) {
+      const levels = study.factors![factor];
+      if (!levels) fail(`unknown factor '${factor}'`, `use one of ${Object.keys(study.factors!).join(', ')}`);
+      for (const level of Object.keys(weights)) {
+        if (!levels.some((l) => String(l) === level)) fail(`factor '${factor}' has no level '${level}'`, `use ${levels.join(', ')}`);
+      }
+      const sum = Object.values(weights).reduce((a, b) => a + b, 0);
+      if (Math.abs(sum) > 1e-12) fail(`the weights of factor '${factor}' sum to ${sum}, not 0`, 'a contrast compares levels: weights must sum to zero, e.g. { 8: 1, 2: -1 }');
+    }
+  } else if (effect.kind === 'paired') {
+    for (const cellId of [effect.a, effect.b]) if (!study.cellIds.includes(cellId)) fail(`no cell '${cellId}'`, `use ${study.cellIds.join(', ')}`);
+    if (effect.a === effect.b) fail('compares a cell with itself', 'name two different cells');
+  } else if (study.cellIds.length < 2) fail('top-two needs at least two cells', 'declare more arms');
+}
+
+/** Per-cell weights of a contrast: Π over named factors of the level weight, divided by the level counts of the others. */
+export function contrastCellWeights(study: Study, effect: ContrastEffect): { cell: string; levels: Record<string, Level>; weight: number }[] {
+  const factors = study.factors!;
+  return study.cellIds.map((cellId) => {
+    const levels = study.levelsOf(cellId);
+    let weight = 1;
+    for (const factor of Object.keys(factors)) {
+      const named = effect.weights[factor];
+      weight *= named ? (named[String(levels[factor])] ?? 0) : 1 / factors[factor].length;
+    }
+    return { cell: cellId, levels, weight };
+  });
+}
+
+/** The stored records of a study under a profile, keyed `cell/seed`, or missing. */
+export type RecordLookup = (cell: string, seed: number) => RunRecord | null;
+
+/**
+ * Judges every hypothesis of a study from its run records. Pure: no I/O, no Vitest.
+ * Each (cell, seed) must exist; otherwise every verdict is `incomplete` (DESIGN.md rule 4).
+ */
+export function analyseStudy(study: Study, hypotheses: readonly HypothesisSpec[], records: RecordLookup, profile: Profile): HypothesisResult[] {
+  const split = profile === 'registered' ? 'test' : 'validation';
+  const missing: string[] = [];
+  const diverged: string[] = [];
+  const runsExpected = study.cellIds.length * study.seeds.length;
+  const table = new Map<string, RunRecord>();
+  for (const cellId of study.cellIds) {
+    for (const seed of study.seeds) {
+      const record = records(cellId, seed);
+      if (!record) missing.push(`${cellId}/seed-${seed}`);
+      else {
+        table.set(`${cellId}/${seed}`, record);
+        if (record.status === 'diverged') diverged.push(`${cellId}/seed-${seed}`);
+      }
+    }
+  }
+  const power = study.analysis.power ?? 0.8;
+  const base = (spec: HypothesisSpec) => {
+    const family = study.analysis.families[spec.family];
+    const metric = spec.metric ?? study.metrics.primary;
+    return {
+      study: study.name, id: spec.id, claim: spec.claim, family: spec.family,
+      familySize: hypotheses.filter((h) => h.family === spec.family).length,
+      confirmatory: family.confirmatory, correction: family.correction, metric, unit: METRICS[metric].unit, split, profile,
+      direction: spec.direction, sesoi: spec.sesoi, sesoiReason: spec.sesoiReason, effect: spec.effect.label,
+      power, runsComplete: runsExpected - missing.length, runsExpected, missing, diverged,
+    } as const;
+  };
+  const empty = { estimate: null, lower: null, upper: null, df: null, standardError: null, pValue: null, adjustedPValue: null, minimumDetectableEffect: null };
+
+  if (missing.length > 0) {
+    return hypotheses.map((spec) => ({
+      ...base(spec), ...empty, confidence: study.analysis.confidence, verdict: 'incomplete' as const, code: 'missing-runs',
+      reason: `${missing.length} of ${runsExpected} pre-registered runs are missing (${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}); a hypothesis is judged only on the complete design.`,
+    }));
+  }
+
+  const value = (cellId: string, seed: number, metric: MetricName, onSplit: 'test' | 'validation' = split): number => {
+    const record = table.get(`${cellId}/${seed}`)!;
+    if (record.status === 'diverged') return chanceMetrics(record.numClasses)[metric];
+    const metrics = record.metrics[onSplit];
+    if (!metrics) throw new HypothesisDefinitionError(`run ${cellId}/seed-${seed} has no ${onSplit} metrics (profile ${record.profile}).`);
+    return metrics[metric];
+  };
+
+  // First pass: estimate, standard error, df, unadjusted p for each hypothesis.
+  type Raw = { estimate: number; standardError: number; df: number; pValue: number; involved: string[]; chosen?: HypothesisResult['chosen']; interval: (confidence: number) => { lower: number; upper: number } };
+  const raws: (Raw | { error: string })[] = hypotheses.map((spec) => {
+    try {
+      const metric = spec.metric ?? study.metrics.primary;
+      if (spec.effect.kind === 'contrast') {
+        const effect = spec.effect;
+        const observations: { factors: Record<string, string | number>; value: number }[] = [];
+        for (const cellId of study.cellIds) for (const seed of study.seeds) {
+          observations.push({ factors: { ...study.levelsOf(cellId), ...(study.analysis.seedAsBlock ? { seed: `s${seed}` } : {}) }, value: value(cellId, seed, metric) });
+        }
+        const weights = contrastCellWeights(study, effect).filter((w) => w.weight !== 0).map((w) => ({ factors: w.levels, weight: w.weight }));
+        const options = study.analysis.seedAsBlock ? { block: 'seed' } : {};
+        const at = (confidence: number) => contrastInterval(observations, weights, { confidence, ...options });
+        const result = at(0.95);
+        const involved = contrastCellWeights(study, effect).filter((w) => w.weight !== 0).map((w) => w.cell);
+        return { estimate: result.estimate, standardError: result.standardError, df: result.df, pValue: result.pValue, involved, interval: (c: number) => at(c) };
+      }
+      let a: string, b: string, chosen: HypothesisResult['chosen'];
+      if (spec.effect.kind === 'paired') ({ a, b } = spec.effect);
+      else {
+        const validationMeans: Record<string, number> = {};
+        for (const cellId of study.cellIds) validationMeans[cellId] = mean(study.seeds.map((s) => value(cellId, s, 'accuracy', 'validation')));
+        const ranked = [...study.cellIds].sort((x, y) => validationMeans[y] - validationMeans[x]);
+        [a, b] = ranked;
+        chosen = { best: a, second: b, validationMeans };
+      }
+      const va = study.seeds.map((s) => value(a, s, metric));
+      const vb = study.seeds.map((s) => value(b, s, metric));
+      const at = (confidence: number) => pairedTTest(va, vb, { alternative: 'two-sided', confidence });
+      const result = at(0.95);
+      return { estimate: result.estimate, standardError: result.standardError, df: result.df, pValue: result.pValue, involved: [a, b], chosen, interval: (c: number) => at(c) };
+    } catch (error) {
+      return { error: `${(error as Error).name}: ${(error as Error).message}` };
+    }
+  });
+
+  // Second pass: family corrections, intervals at the deciding confidence, verdicts.
+  const adjusted = new Map<number, number>();
+  for (const family of new Set(hypotheses.map((h) => h.family))) {
+    const members = hypotheses.map((h, i) => i).filter((i) => hypotheses[i].family === family && !('error' in raws[i]));
+    const ps = members.map((i) => (raws[i] as Raw).pValue);
+    const adj = study.analysis.families[family].correction === 'bonferroni' ? holmAdjust(ps) : benjaminiHochberg(ps);
+    members.forEach((i, k) => adjusted.set(i, adj[k]));
+  }
+  return hypotheses.map((spec, i) => {
+    const raw = raws[i];
+    const family = study.analysis.families[spec.family];
+    const m = hypotheses.filter((h) => h.family === spec.family).length;
+    const confidence = family.correction === 'bonferroni' ? bonferroniConfidence(study.analysis.confidence, m) : study.analysis.confidence;
+    if ('error' in raw) {
+      return { ...base(spec), ...empty, confidence, verdict: 'error' as const, code: 'analysis-error', reason: raw.error };
+    }
+    const { lower, upper } = raw.interval(confidence);
+    const involvedDiverged = diverged.filter((d) => raw.involved.includes(d.split('/')[0]));
+    let judged = judge({ lower, upper }, { sesoi: spec.sesoi, direction: spec.direction }) as { verdict: Verdict; reason: string; code: string };
+    if (study.diverged.rule === 'mark-inconclusive' && involvedDiverged.length > 0) {
+      judged = { verdict: 'inconclusive', code: 'diverged-runs', reason: `involves diverged runs (${involvedDiverged.join(', ')}); the registered rule marks such hypotheses inconclusive` };
+    }
+    const mde = minimumDetectableEffect({ standardError: raw.standardError, df: raw.df, alpha: 1 - confidence, power, alternative: 'two-sided' });
+    return {
+      ...base(spec), estimate: raw.estimate, lower, upper, confidence, df: raw.df, standardError: raw.standardError,
+      pValue: raw.pValue, adjustedPValue: adjusted.get(i) ?? null, minimumDetectableEffect: mde,
+      verdict: judged.verdict, reason: judged.reason, code: judged.code, ...(raw.chosen ? { chosen: raw.chosen } : {}),
+    };
+  });
+}
+
+function mean(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0) / values.length;
+}

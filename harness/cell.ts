@@ -1,0 +1,181 @@
+import { describe, test, type TestContext } from 'vitest';
+import { CellRegistrationError, LockMismatchError, ModelError } from './errors.ts';
+import { verifyLock } from './lock.ts';
+import { evaluatePredictions, encodePredictions, type MetricValues } from './metrics.ts';
+import { currentProfile } from './profile.ts';
+import { evaluateSealed, experimentView, loadDatasetOnce, predictSplit } from './seal.ts';
+import { recordPath, readRecord, runKey, writeRecord, type RunRecord } from './store.ts';
+import { hypotestRoot, type CellConfig, type Study } from './study.ts';
+import type { EpochLog, Split, TrainContext, TrainOutcome } from './types.ts';
+import { formatProgress } from './progress.ts';
+import { subsampleSplit } from './subsample.ts';
+import { canonicalJson, gitState, HARNESS_VERSION, machineDescription, sha256 } from './util.ts';
+
+/** A cell's training function: train on `ctx.data` (train and validation only), return a frozen model or a divergence. */
+export type TrainFunction<Config extends CellConfig> = (ctx: TrainContext<Config>) => Promise<TrainOutcome>;
+
+export interface CellOptions<Config extends CellConfig> {
+  train: TrainFunction<Config>;
+  /** Must be omitted or equal to the study's seeds; a cell never runs seeds the study did not name. */
+  seeds?: readonly number[];
+}
+
+/** What a cell test puts in `task.meta.hypotestRun` for reporters. */
+export interface RunSummary {
+  study: string;
+  cell: string;
+  seed: number;
+  profile: string;
+  status: 'ok' | 'diverged';
+  reused: boolean;
+  metrics: RunRecord['metrics'];
+  path: string;
+}
+
+declare module 'vitest' {
+  interface TaskMeta {
+    hypotestRun?: RunSummary;
+  }
+}
+
+/**
+ * Registers one cell of a study: one Vitest test per pre-registered seed. Each test reuses a stored
+ * record whose key matches, or trains (train and validation data only), evaluates the frozen model
+ * (sealed splits under the registered profile, audited) and stores an immutable run record.
+ *
+ * @throws CellRegistrationError when the cell is not declared by the study or asks for other seeds.
+ * @example
+ * cell(study, 'd2-relu-wd0', { train: (ctx) => trainMlp(ctx) })
+ */
+export function cell<Config extends CellConfig>(study: Study<Config>, id: string, options: CellOptions<Config> | TrainFunction<Config>): void {
+  const opts: CellOptions<Config> = typeof options === 'function' ? { train: options } : options;
+  if (!study || typeof study.levelsOf !== 'function') {
+    throw new CellRegistrationError(`cell('${id}'): the first argument is not a study. Fix: import the default export of ../study.ts and pass it.`);
+  }
+  if (!study.cellIds.includes(id)) {
+    throw new CellRegistrationError(`cell('${id}'): study '${study.name}' declares no cell '${id}'. Fix: add it to the study's cells (a pre-registration change), or rename this file's cell to one of: ${study.cellIds.join(', ')}.`);
+  }
+  if (typeof opts.train !== 'function') throw new CellRegistrationError(`cell('${id}'): no train function. Fix: cell(study, '${id}', { train: async (ctx) => ... }).`);
+  if (opts.seeds !== undefined) {
+    const extra = opts.seeds.filter((s) => !study.seeds.includes(s));
+    const missing = study.seeds.filter((s) => !opts.seeds!.includes(s));
+    if (extra.length || missing.length) {
+      throw new CellRegistrationError(
+        `cell('${id}'): runs seeds ${JSON.stringify(opts.seeds)} but study '${study.name}' registered ${JSON.stringify(study.seeds)}` +
+          `${extra.length ? ` (not registered: ${extra.join(', ')})` : ''}${missing.length ? ` (missing: ${missing.join(', ')})` : ''}. Fix: remove the seeds option; every cell runs exactly the study's seeds.`,
+      );
+    }
+  }
+  describe(`${study.name} / ${id}`, () => {
+    for (const seed of study.seeds) {
+      test(`seed ${seed}`, async (context) => {
+        await runOne(study, id, seed, opts.train, context);
+      });
+    }
+  });
+}
+
+async function runOne<Config extends CellConfig>(study: Study<Config>, cellId: string, seed: number, train: TrainFunction<Config>, context: TestContext): Promise<void> {
+  const profile = currentProfile();
+  const root = hypotestRoot();
+  const studyDir = study.directory(root);
+  const lock = profile === 'registered' ? verifyLock(studyDir, study.name).lock : null;
+  const config = study.cells[cellId];
+  const budget = study.budget[profile];
+  const key = runKey({
+    lockHash: lock?.hash ?? null, config, budget, seed, profile,
+    dataset: canonicalJson({ id: study.dataset.id, params: study.dataset.params }),
+  });
+  const path = recordPath(root, study.name, profile, cellId, seed);
+  const existing = readRecord(path);
+  if (existing && existing.key === key) {
+    context.task.meta.hypotestRun = summary(existing, path, true);
+    await context.annotate(`reused stored run (${existing.status}) ${formatMetrics(existing.metrics)}`, 'hypotest');
+    return;
+  }
+
+  const splits = await loadDatasetOnce(study.dataset);
+  if (lock && splits.fingerprint !== lock.dataset.fingerprint) {
+    throw new LockMismatchError(`study '${study.name}': the dataset's fingerprint ${splits.fingerprint.slice(0, 12)}… differs from the lock's ${lock.dataset.fingerprint.slice(0, 12)}…, so the data is not the registered data. Fix: restore the registered dataset files or parameters.`);
+  }
+  const trainSplit = budget.trainExamples ? subsampleSplit(splits.train, budget.trainExamples, `${study.name}/train`) : splits.train;
+  const validationSplit = budget.validationExamples ? subsampleSplit(splits.validation, budget.validationExamples, `${study.name}/validation`) : splits.validation;
+
+  const curve: EpochLog[] = [];
+  const environment: Record<string, unknown> = {};
+  const startedAt = new Date();
+  let lastProgress = 0;
+  const ctx: TrainContext<Config> = Object.freeze({
+    study: study.name, cell: cellId, seed, profile, config, budget,
+    data: experimentView(trainSplit, validationSplit),
+    onEpoch(log: EpochLog) {
+      curve.push({ ...log });
+      const elapsed = (Date.now() - startedAt.getTime()) / 1000;
+      const now = Date.now();
+      if (now - lastProgress > 1000 || log.epoch === budget.epochs) {
+        lastProgress = now;
+        process.stderr.write(formatProgress({
+          cell: cellId, seed, epoch: log.epoch, epochs: budget.epochs, validationAccuracy: log.validationAccuracy,
+          trainLoss: log.trainLoss, secondsElapsed: elapsed, secondsLeft: log.epoch > 0 ? (elapsed / log.epoch) * (budget.epochs - log.epoch) : undefined,
+        }) + '\n');
+      }
+    },
+    recordEnvironment(info: Record<string, unknown>) { Object.assign(environment, info); },
+  });
+
+  const outcome = await train(ctx);
+  const trainSeconds = (Date.now() - startedAt.getTime()) / 1000;
+  if (!outcome || (outcome.status !== 'ok' && outcome.status !== 'diverged')) {
+    throw new ModelError(`cell '${cellId}': train() returned ${JSON.stringify(outcome)?.slice(0, 80)}. Fix: return { status: 'ok', model } or { status: 'diverged', divergence }.`);
+  }
+  const evaluateStart = Date.now();
+  const metrics: RunRecord['metrics'] = {};
+  const predictions: RunRecord['predictions'] = {};
+  let modelFingerprint: string | null = null;
+  if (outcome.status === 'ok') {
+    const model = outcome.model;
+    try {
+      const validationProbabilities = await predictSplit(model, validationSplit);
+      metrics.validation = evaluatePredictions(validationProbabilities, validationSplit.labels, validationSplit.numClasses).metrics;
+      modelFingerprint = (await model.fingerprint?.()) ?? sha256(new Uint8Array(validationProbabilities.buffer));
+      if (lock) {
+        const sealed: ['test' | 'shift', Split][] = [['test', splits.test]];
+        if (splits.shift) sealed.push(['shift', splits.shift]);
+        for (const [splitName, split] of sealed) {
+          const result = await evaluateSealed({ root, study: study.name, cell: cellId, seed, lockHash: lock.hash, modelFingerprint, model, split, splitName });
+          metrics[splitName] = result.metrics;
+          predictions[splitName] = encodePredictions(result.examples, split.labels);
+        }
+      }
+    } finally {
+      model.dispose?.();
+    }
+  }
+  const git = gitState(root);
+  const record: RunRecord = {
+    schemaVersion: 1, key, study: study.name, cell: cellId, seed, profile, lockHash: lock?.hash ?? null,
+    config: config as Record<string, unknown>, budget,
+    status: outcome.status,
+    ...(outcome.status === 'diverged' ? { divergence: outcome.divergence } : {}),
+    metrics, predictions, numClasses: splits.train.numClasses, modelFingerprint, curve,
+    timings: { startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), trainSeconds, evaluateSeconds: (Date.now() - evaluateStart) / 1000 },
+    environment: {
+      ...machineDescription(), backend: String(environment.backend ?? 'unknown'), harnessVersion: HARNESS_VERSION,
+      gitCommit: git.commit, gitDirty: git.dirty, ...environment,
+    },
+  };
+  const { archived } = writeRecord(path, record);
+  context.task.meta.hypotestRun = summary(record, path, false);
+  await context.annotate(
+    `${record.status === 'diverged' ? `diverged at epoch ${record.divergence?.epoch}: ${record.divergence?.reason}` : 'trained'} ${formatMetrics(metrics)}${archived ? ` (previous record with another key archived to ${archived})` : ''}`,
+    'hypotest',
+  );
+}
+
+function summary(record: RunRecord, path: string, reused: boolean): RunSummary {
+  return { study: record.study, cell: record.cell, seed: record.seed, profile: record.profile, status: record.status, reused, metrics: record.metrics, path };
+}
+
+function formatMetrics(metrics: Partial<Record<string, MetricValues>>): string {
+  return Object.entries(metrics).map(([split, m]) => `${split} acc ${m!.accuracy.toFixed(2)}% nll ${m!.nll.toFixed(4)}`).join('; ');
+}

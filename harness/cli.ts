@@ -1,0 +1,81 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { HypotestError, StudyDefinitionError } from './errors.ts';
+import { checkLock, recordDeviation, writeLock } from './lock.ts';
+import { hypotestRoot, type Study } from './study.ts';
+
+const USAGE = `usage:
+  npx hypotest lock <study>      hash the pre-registration files and dataset into experiments/<study>/prereg.lock.json
+  npx hypotest verify <study>    check the files against the lock (exit 1 on a change without a deviation)
+  npx hypotest deviate <study> --file <path in the study folder> --what "..." --why "..."
+                                 record a change made after the lock in experiments/<study>/deviations.json`;
+
+/** Imports `experiments/<name>/study.ts` and returns its default export. */
+export async function loadStudy(root: string, name: string): Promise<Study> {
+  const path = join(root, 'experiments', name, 'study.ts');
+  if (!existsSync(path)) throw new StudyDefinitionError(`no study '${name}': ${path} does not exist. Fix: run from the project root and name a folder under experiments/.`);
+  const module = await import(pathToFileURL(path).href);
+  const study = module.default as Study | undefined;
+  if (!study || typeof study.levelsOf !== 'function') throw new StudyDefinitionError(`${path} has no default export made by defineStudy(). Fix: export default defineStudy({ ... }).`);
+  if (study.name !== name) throw new StudyDefinitionError(`${path} declares name '${study.name}', but its folder is '${name}'. Fix: make them the same.`);
+  return study;
+}
+
+function option(args: string[], name: string): string | undefined {
+  const index = args.indexOf(`--${name}`);
+  return index >= 0 ? args[index + 1] : undefined;
+}
+
+/** Runs the command line; returns the exit status. */
+export async function main(args: string[], root = hypotestRoot(), out = (s: string) => process.stdout.write(s + '\n')): Promise<number> {
+  const [command, name] = args;
+  if (!command || !name || !['lock', 'verify', 'deviate'].includes(command)) {
+    out(USAGE);
+    return command === 'help' || command === '--help' ? 0 : 2;
+  }
+  const studyDir = join(root, 'experiments', name);
+  try {
+    if (command === 'lock') {
+      const study = await loadStudy(root, name);
+      const splits = await study.dataset.load();
+      const lock = writeLock(studyDir, name, { id: study.dataset.id, fingerprint: splits.fingerprint });
+      out(`locked '${name}': ${Object.keys(lock.files).length} files, hash ${lock.hash.slice(0, 12)}, dataset ${lock.dataset.fingerprint.slice(0, 12)}.`);
+      out(`Commit the lock on its own now (git add ${join('experiments', name, 'prereg.lock.json')} && git commit), before any registered run opens the sealed splits.`);
+      if (lock.gitDirty) out('warning: the work tree had uncommitted changes; commit the pre-registration files before (or with) the lock.');
+      return 0;
+    }
+    if (command === 'verify') {
+      const check = checkLock(studyDir, name);
+      for (const change of check.changes) {
+        out(`${change.deviation ? 'deviation' : 'CHANGED WITHOUT DEVIATION'}: ${change.file} (${change.kind})${change.deviation ? ` — ${change.deviation.what}` : ''}`);
+      }
+      if (!check.ok) {
+        out(`'${name}' does not match its lock. Fix: undo the change, or record it with \`npx hypotest deviate ${name} --file <file> --what "..." --why "..."\`.`);
+        return 1;
+      }
+      out(`'${name}' matches its lock ${check.lock.hash.slice(0, 12)} (${check.changes.length} recorded deviation${check.changes.length === 1 ? '' : 's'}).`);
+      return 0;
+    }
+    const file = option(args, 'file');
+    const what = option(args, 'what');
+    const why = option(args, 'why');
+    if (!file || !what || !why) {
+      out(USAGE);
+      return 2;
+    }
+    const deviation = recordDeviation(studyDir, { file, what, why });
+    out(`recorded deviation for ${deviation.file} (${deviation.sha256.slice(0, 12)}) in ${join('experiments', name, 'deviations.json')}. Commit it with the change.`);
+    return 0;
+  } catch (error) {
+    if (error instanceof HypotestError) {
+      out(`${error.name}: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href || process.env.HYPOTEST_CLI === '1') {
+  main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+}

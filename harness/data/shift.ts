@@ -1,0 +1,164 @@
+/**
+ * Distribution-shift corruptions of 8-bit images, in the spirit of ImageNet-C (Hendrycks &
+ * Dietterich 2019, "Benchmarking Neural Network Robustness to Common Corruptions and
+ * Perturbations") and MNIST-C (Mu & Gilmer 2019). Applied by the loaders to the sealed test
+ * images to make the `shift` split; labels are unchanged. Every corruption is deterministic for
+ * a seed: one `seedrandom(String(seed))` stream is consumed image by image in file order.
+ *
+ * Severities 1 to 5 (values on the 0..255 scale; results rounded to the nearest integer and
+ * clipped to [0, 255], as when ImageNet-C saves its images as 8-bit files):
+ *
+ * | kind            | severity 1..5                       | what happens to each image                                       |
+ * | --------------- | ----------------------------------- | ---------------------------------------------------------------- |
+ * | gaussian-noise  | sigma = 0.08, 0.12, 0.18, 0.26, 0.38 x 255 | independent N(0, sigma^2) noise added to every value (ImageNet-C's sigmas) |
+ * | contrast        | c = 0.4, 0.3, 0.2, 0.1, 0.05        | `(x - m) * c + m`, m = the image's mean per channel (ImageNet-C's factors) |
+ * | translate       | d = 1, 2, 3, 4, 5 pixels            | moved by (round(d cos t), round(d sin t)), t uniform in [0, 2 pi), zero fill |
+ */
+import seedrandom from 'seedrandom';
+import { InvalidInputError } from '../errors.ts';
+
+/** The corruption kinds. */
+export type ShiftKind = 'gaussian-noise' | 'contrast' | 'translate';
+
+/** Every accepted {@link ShiftKind}. */
+export const SHIFT_KINDS: readonly ShiftKind[] = ['gaussian-noise', 'contrast', 'translate'];
+
+/** A registered distribution shift: which corruption, how strong (1 to 5), and its seed. */
+export interface ShiftSpec {
+  readonly kind: ShiftKind;
+  /** Integer 1 (mild) to 5 (strong); see {@link SHIFT_SEVERITIES}. */
+  readonly severity: number;
+  readonly seed: number;
+}
+
+/**
+ * The parameter of each corruption per severity (index 0 = severity 1): the noise standard
+ * deviation as a fraction of 255, the contrast factor, and the translation distance in pixels.
+ */
+export const SHIFT_SEVERITIES: Readonly<Record<ShiftKind, readonly number[]>> = {
+  'gaussian-noise': [0.08, 0.12, 0.18, 0.26, 0.38],
+  contrast: [0.4, 0.3, 0.2, 0.1, 0.05],
+  translate: [1, 2, 3, 4, 5],
+};
+
+/** Layout of an image batch: `count` images, each stored channel-major (channels, height, width). */
+export interface ImageLayout {
+  readonly count: number;
+  readonly height: number;
+  readonly width: number;
+  readonly channels: number;
+}
+
+/**
+ * Returns corrupted copies of `images` (the input is not modified).
+ *
+ * @throws {InvalidInputError} for an unknown kind, a severity outside 1..5, a seed that is not a
+ *   safe integer, or an image array whose length does not match the layout.
+ * @example
+ * const shifted = applyShift(testImages, { count: 10_000, height: 28, width: 28, channels: 1 },
+ *   { kind: 'gaussian-noise', severity: 3, seed: 7 });
+ */
+export function applyShift(images: Uint8Array, layout: ImageLayout, shift: ShiftSpec): Uint8Array {
+  checkShiftSpec('applyShift', shift);
+  const { count, height, width, channels } = layout;
+  for (const [key, value] of Object.entries(layout)) {
+    if (!Number.isInteger(value) || value < (key === 'count' ? 0 : 1)) {
+      throw new InvalidInputError(`applyShift: layout.${key} must be a ${key === 'count' ? 'non-negative' : 'positive'} integer, got ${value}.`);
+    }
+  }
+  const imageSize = channels * height * width;
+  if (images.length !== count * imageSize) {
+    throw new InvalidInputError(
+      `applyShift: ${count} images of ${channels} x ${height} x ${width} need ${count * imageSize} bytes, got ${images.length}.`,
+    );
+  }
+  const parameter = SHIFT_SEVERITIES[shift.kind][shift.severity - 1];
+  const rng = seedrandom(String(shift.seed));
+  const out = new Uint8Array(images.length);
+  const plane = height * width;
+  for (let image = 0; image < count; image++) {
+    const base = image * imageSize;
+    switch (shift.kind) {
+      case 'gaussian-noise': {
+        const sigma = parameter * 255;
+        for (let i = base; i < base + imageSize; i++) out[i] = clampByte(images[i] + sigma * standardNormal(rng));
+        break;
+      }
+      case 'contrast': {
+        for (let c = 0; c < channels; c++) {
+          const start = base + c * plane;
+          let sum = 0;
+          for (let i = start; i < start + plane; i++) sum += images[i];
+          const mean = sum / plane;
+          for (let i = start; i < start + plane; i++) out[i] = clampByte((images[i] - mean) * parameter + mean);
+        }
+        break;
+      }
+      case 'translate': {
+        const angle = rng() * 2 * Math.PI;
+        const dx = Math.round(parameter * Math.cos(angle));
+        const dy = Math.round(parameter * Math.sin(angle));
+        for (let c = 0; c < channels; c++) {
+          const start = base + c * plane;
+          for (let y = 0; y < height; y++) {
+            const sy = y - dy;
+            if (sy < 0 || sy >= height) continue;
+            for (let x = 0; x < width; x++) {
+              const sx = x - dx;
+              if (sx >= 0 && sx < width) out[start + y * width + x] = images[start + sy * width + sx];
+            }
+          }
+        }
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * One clause for a report, e.g. "Gaussian noise with sigma = 0.18 x 255 (severity 3, seed 7)".
+ *
+ * @example
+ * describeShift({ kind: 'contrast', severity: 2, seed: 1 }); // "contrast reduced to 0.3 of its deviation from each image's mean (severity 2, seed 1)"
+ */
+export function describeShift(shift: ShiftSpec): string {
+  checkShiftSpec('describeShift', shift);
+  const p = SHIFT_SEVERITIES[shift.kind][shift.severity - 1];
+  const tail = `(severity ${shift.severity}, seed ${shift.seed})`;
+  switch (shift.kind) {
+    case 'gaussian-noise':
+      return `additive Gaussian noise with sigma = ${p} x 255, rounded and clipped to [0, 255] ${tail}`;
+    case 'contrast':
+      return `contrast reduced to ${p} of each pixel's deviation from its image's mean ${tail}`;
+    case 'translate':
+      return `each image translated by ${p} pixels in a random direction with zero fill ${tail}`;
+  }
+}
+
+/** @throws {InvalidInputError} unless `shift` is a valid {@link ShiftSpec}. */
+export function checkShiftSpec(api: string, shift: ShiftSpec): void {
+  if (shift === null || typeof shift !== 'object') {
+    throw new InvalidInputError(`${api}: shift must be an object { kind, severity, seed }, got ${JSON.stringify(shift)}.`);
+  }
+  if (!SHIFT_KINDS.includes(shift.kind)) {
+    throw new InvalidInputError(
+      `${api}: shift.kind must be one of ${SHIFT_KINDS.map((k) => `'${k}'`).join(', ')}, got ${JSON.stringify(shift.kind)}.`,
+    );
+  }
+  if (!Number.isInteger(shift.severity) || shift.severity < 1 || shift.severity > 5) {
+    throw new InvalidInputError(`${api}: shift.severity must be an integer from 1 to 5, got ${shift.severity}.`);
+  }
+  if (!Number.isSafeInteger(shift.seed)) {
+    throw new InvalidInputError(`${api}: shift.seed must be a safe integer, got ${shift.seed}.`);
+  }
+}
+
+function clampByte(value: number): number {
+  return value <= 0 ? 0 : value >= 255 ? 255 : Math.round(value);
+}
+
+/** Box-Muller transform; `1 - rng()` keeps the logarithm's argument in (0, 1]. */
+function standardNormal(rng: () => number): number {
+  return Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
+}

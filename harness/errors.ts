@@ -1,0 +1,52 @@
+/**
+ * Every error hypotest throws is a {@link HypotestError}. Each subclass names one kind of
+ * failure; its message names the API, the problem and the fix.
+ *
+ * @example
+ * try { meanInterval([], { confidence: 0.95 }) } catch (e) { if (e instanceof InvalidInputError) ... }
+ */
+export class HypotestError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Bad arguments to a statistics function or other pure helper (empty, NaN, wrong length). */
+export class InvalidInputError extends HypotestError {}
+
+/** A study declaration (`defineStudy`) is malformed; the message names the field and the fix. */
+export class StudyDefinitionError extends HypotestError {}
+
+/** A cell file names a cell the study does not declare, or runs seeds the study did not name. */
+export class CellRegistrationError extends HypotestError {}
+
+/** Experiment code asked for a sealed split (test or shift). */
+export class SealedSplitError extends HypotestError {}
+
+/** The registered profile was asked to run a study that has no lock. */
+export class UnlockedStudyError extends HypotestError {}
+
+/** A pre-registration file changed after the lock without a recorded deviation. */
+export class LockMismatchError extends HypotestError {}
+
+/** A deviations.json file is malformed. */
+export class DeviationError extends HypotestError {}
+
+/** A data file is missing, truncated, corrupt or has the wrong checksum. */
+export class DatasetError extends HypotestError {}
+
+/** A stored run record is unreadable or of an unknown schema. */
+export class RunRecordError extends HypotestError {}
+
+/** A hypothesis declaration is malformed (unknown factor, level, arm or metric). */
+export class HypothesisDefinitionError extends HypotestError {}
+
+/** A model or training setup is invalid (bad shapes, unknown activation, backend missing). */
+export class ModelError extends HypotestError {}
+
+/** A hypothesis could not be judged (missing runs or a failed analysis): the run's integrity is at stake. */
+export class HypothesisNotJudgedError extends HypotestError {}
+
+/** Strict mode (`HYPOTEST_STRICT=1`): a refuted or inconclusive verdict fails the run. */
+export class StrictVerdictError extends HypotestError {}

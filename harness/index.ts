@@ -1,0 +1,13 @@
+/**
+ * hypotest: the one import an experiment file needs.
+ *
+ * @example
+ * import { defineStudy, factorialCells, cell, hypothesis, contrast } from '../../harness/index.ts';
+ */
+export { defineStudy, factorialCells, METRICS, type Study, type StudyInput, type MetricName, type CellConfig } from './study.ts';
+export { cell, type CellOptions, type TrainFunction, type RunSummary } from './cell.ts';
+export { hypothesis, verdictLine, type VerdictMeta } from './hypothesis.ts';
+export { contrast, pairedDifference, topTwoOnValidation, type HypothesisSpec, type HypothesisResult, type Verdict } from './analysis.ts';
+export { createRandom, deriveSeed } from './random.ts';
+export * from './errors.ts';
+export type * from './types.ts';

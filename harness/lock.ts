@@ -1,0 +1,182 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DeviationError, LockMismatchError, UnlockedStudyError } from './errors.ts';
+import { canonicalJson, gitState, HARNESS_VERSION, sha256, writeFileAtomic } from './util.ts';
+
+/** The pre-registration lock, `experiments/<study>/prereg.lock.json`. */
+export interface PreregLock {
+  schemaVersion: 1;
+  study: string;
+  /** sha256 over the sorted file hashes; the identity of the registration. Part of every run key. */
+  hash: string;
+  files: Record<string, string>;
+  dataset: { id: string; fingerprint: string };
+  lockedAt: string;
+  gitCommit: string | null;
+  gitDirty: boolean | null;
+  harnessVersion: string;
+}
+
+/** One recorded change to a pre-registration file after the lock. */
+export interface Deviation {
+  /** The file, relative to the study folder, e.g. `hypotheses.exp.ts`. */
+  file: string;
+  /** sha256 of the file as changed; a later edit needs a new deviation. */
+  sha256: string;
+  what: string;
+  why: string;
+  when: string;
+}
+
+export interface LockCheck {
+  lock: PreregLock;
+  deviations: Deviation[];
+  /** Files changed (or added, or removed) since the lock, each with the deviation that covers it, if any. */
+  changes: { file: string; kind: 'changed' | 'added' | 'removed'; current: string | null; deviation?: Deviation }[];
+  ok: boolean;
+}
+
+export const LOCK_FILE = 'prereg.lock.json';
+export const DEVIATIONS_FILE = 'deviations.json';
+
+/** The pre-registration files of a study folder: study.ts, hypotheses.exp.ts and cells/*.exp.ts (sorted). */
+export function preregistrationFiles(studyDir: string): string[] {
+  const files: string[] = [];
+  for (const name of ['study.ts', 'hypotheses.exp.ts']) if (existsSync(join(studyDir, name))) files.push(name);
+  const cellsDir = join(studyDir, 'cells');
+  if (existsSync(cellsDir)) {
+    for (const name of readdirSync(cellsDir).filter((n) => n.endsWith('.exp.ts')).sort()) files.push(`cells/${name}`);
+  }
+  return files;
+}
+
+/** sha256 of every pre-registration file. */
+export function hashPreregistration(studyDir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const file of preregistrationFiles(studyDir)) out[file] = sha256(readFileSync(join(studyDir, file)));
+  return out;
+}
+
+function combinedHash(files: Record<string, string>): string {
+  return sha256(canonicalJson(files));
+}
+
+/** Reads the lock, or returns null when the study is not locked. Throws on a corrupt lock file. */
+export function readLock(studyDir: string): PreregLock | null {
+  const path = join(studyDir, LOCK_FILE);
+  if (!existsSync(path)) return null;
+  let lock: PreregLock;
+  try {
+    lock = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new LockMismatchError(`${path} is not valid JSON (${(error as Error).message}). Fix: restore it from git (git checkout -- ${LOCK_FILE}); never edit a lock by hand.`);
+  }
+  if (lock.schemaVersion !== 1 || typeof lock.hash !== 'string' || !lock.files) {
+    throw new LockMismatchError(`${path} is not a hypotest lock (schemaVersion 1 with hash and files). Fix: restore it from git.`);
+  }
+  if (combinedHash(lock.files) !== lock.hash) {
+    throw new LockMismatchError(`${path}: its hash does not match its file list, so the lock was edited by hand. Fix: restore it from git.`);
+  }
+  return lock;
+}
+
+/** Reads deviations.json (an empty list when absent). Throws {@link DeviationError} when malformed. */
+export function readDeviations(studyDir: string): Deviation[] {
+  const path = join(studyDir, DEVIATIONS_FILE);
+  if (!existsSync(path)) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new DeviationError(`${path} is not valid JSON (${(error as Error).message}). Fix: correct the syntax; add entries with \`npx hypotest deviate\`.`);
+  }
+  const list = (parsed as { deviations?: unknown }).deviations;
+  if (!Array.isArray(list)) throw new DeviationError(`${path} must be { "deviations": [ ... ] }. Fix: add entries with \`npx hypotest deviate <study> --file F --what ... --why ...\`.`);
+  list.forEach((entry, index) => {
+    for (const field of ['file', 'sha256', 'what', 'why', 'when']) {
+      if (typeof entry?.[field] !== 'string' || entry[field].trim() === '') {
+        throw new DeviationError(`${path}: deviation ${index} has no "${field}". Fix: every deviation records file, sha256, what, why and when (\`npx hypotest deviate\` fills them).`);
+      }
+    }
+  });
+  return list as Deviation[];
+}
+
+/**
+ * Locks a study: hashes its pre-registration files, records the dataset fingerprint, time and git commit.
+ * Refuses to replace an existing lock (a relock is a deviation, not a rewrite).
+ */
+export function writeLock(studyDir: string, study: string, dataset: { id: string; fingerprint: string }): PreregLock {
+  if (existsSync(join(studyDir, LOCK_FILE))) {
+    throw new LockMismatchError(`study '${study}' is already locked (${join(studyDir, LOCK_FILE)}). Fix: record changes with \`npx hypotest deviate ${study} ...\` instead of relocking.`);
+  }
+  const files = hashPreregistration(studyDir);
+  for (const required of ['study.ts', 'hypotheses.exp.ts']) {
+    if (!files[required]) throw new LockMismatchError(`study '${study}' has no ${required}. Fix: write it before locking.`);
+  }
+  if (!Object.keys(files).some((f) => f.startsWith('cells/'))) throw new LockMismatchError(`study '${study}' has no cells/*.exp.ts. Fix: write one cell file per cell before locking.`);
+  const git = gitState(studyDir);
+  const lock: PreregLock = {
+    schemaVersion: 1,
+    study,
+    hash: combinedHash(files),
+    files,
+    dataset,
+    lockedAt: new Date().toISOString(),
+    gitCommit: git.commit,
+    gitDirty: git.dirty,
+    harnessVersion: HARNESS_VERSION,
+  };
+  writeFileAtomic(join(studyDir, LOCK_FILE), JSON.stringify(lock, null, 2) + '\n', { exclusive: true });
+  return lock;
+}
+
+/** Compares the files with the lock; each change must be covered by a deviation whose sha256 matches the current file. */
+export function checkLock(studyDir: string, study: string): LockCheck {
+  const lock = readLock(studyDir);
+  if (!lock) {
+    throw new UnlockedStudyError(
+      `study '${study}' is not locked (no ${join(studyDir, LOCK_FILE)}), so the registered profile will not open its sealed splits. ` +
+        `Fix: lock it with \`npx hypotest lock ${study}\` and commit the lock on its own, or try it first with \`HYPOTEST_PROFILE=quick npx vitest run experiments\` (validation only).`,
+    );
+  }
+  const deviations = readDeviations(studyDir);
+  const current = hashPreregistration(studyDir);
+  const changes: LockCheck['changes'] = [];
+  const names = new Set([...Object.keys(lock.files), ...Object.keys(current)]);
+  for (const file of [...names].sort()) {
+    const before = lock.files[file];
+    const now = current[file] ?? null;
+    if (before === now) continue;
+    const kind = before === undefined ? 'added' : now === null ? 'removed' : 'changed';
+    const deviation = [...deviations].reverse().find((d) => d.file === file && d.sha256 === (now ?? 'removed'));
+    changes.push({ file, kind, current: now, deviation });
+  }
+  return { lock, deviations, changes, ok: changes.every((c) => c.deviation) };
+}
+
+/** Like {@link checkLock}, but throws {@link LockMismatchError} when a change has no deviation. */
+export function verifyLock(studyDir: string, study: string): LockCheck {
+  const check = checkLock(studyDir, study);
+  const uncovered = check.changes.filter((c) => !c.deviation);
+  if (uncovered.length > 0) {
+    const list = uncovered.map((c) => `${c.file} (${c.kind})`).join(', ');
+    throw new LockMismatchError(
+      `study '${study}' changed after its lock without a recorded deviation: ${list}. ` +
+        `Fix: undo the edit (git checkout -- <file>), or record it with \`npx hypotest deviate ${study} --file <file> --what "..." --why "..."\` (it is shown in every report).`,
+    );
+  }
+  return check;
+}
+
+/** Appends a deviation for the file's current content. */
+export function recordDeviation(studyDir: string, entry: { file: string; what: string; why: string }): Deviation {
+  const deviations = readDeviations(studyDir);
+  const path = join(studyDir, entry.file);
+  const digest = existsSync(path) ? sha256(readFileSync(path)) : 'removed';
+  if (!entry.what?.trim() || !entry.why?.trim()) throw new DeviationError('a deviation needs --what and --why. Fix: say what changed and why.');
+  const deviation: Deviation = { file: entry.file, sha256: digest, what: entry.what, why: entry.why, when: new Date().toISOString() };
+  deviations.push(deviation);
+  writeFileAtomic(join(studyDir, DEVIATIONS_FILE), JSON.stringify({ deviations }, null, 2) + '\n');
+  return deviation;
+}

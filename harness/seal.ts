@@ -1,0 +1,76 @@
+import { SealedSplitError } from './errors.ts';
+import { appendAudit } from './store.ts';
+import { evaluatePredictions, type ExamplePredictions, type MetricValues } from './metrics.ts';
+import type { DatasetSpec, DatasetSplits, ExperimentData, FrozenModel, Split } from './types.ts';
+import { canonicalJson } from './util.ts';
+
+const SEALED = new Set(['test', 'shift']);
+
+/**
+ * The only view of a dataset that experiment code receives: train and validation. Reading `test`
+ * or `shift` (or any other property) throws {@link SealedSplitError}; the object cannot be changed.
+ */
+export function experimentView(train: Split, validation: Split): ExperimentData {
+  const target = Object.freeze({ train, validation });
+  return new Proxy(target, {
+    get(object, property, receiver) {
+      if (property === 'train' || property === 'validation') return Reflect.get(object, property, receiver);
+      if (typeof property === 'string' && SEALED.has(property)) {
+        throw new SealedSplitError(
+          `the ${property} split is sealed: experiment code receives train and validation only. ` +
+            `Fix: select and tune on data.validation; the harness evaluates your frozen model on the ${property} split itself after training (registered profile, locked study), and logs the opening.`,
+        );
+      }
+      if (typeof property === 'symbol' || property === 'then' || property === 'toJSON') return Reflect.get(object, property, receiver);
+      throw new SealedSplitError(`ExperimentData has no property '${property}'; it holds train and validation only. Fix: use data.train or data.validation.`);
+    },
+    set() {
+      throw new SealedSplitError('ExperimentData is read-only. Fix: copy the split if you need to change it.');
+    },
+  }) as ExperimentData;
+}
+
+const datasetCache = new Map<string, Promise<DatasetSplits>>();
+
+/** Loads a dataset once per process (several cells share a worker). */
+export function loadDatasetOnce(spec: DatasetSpec): Promise<DatasetSplits> {
+  const key = canonicalJson({ id: spec.id, params: spec.params });
+  let loading = datasetCache.get(key);
+  if (!loading) {
+    loading = spec.load();
+    datasetCache.set(key, loading);
+    loading.catch(() => datasetCache.delete(key));
+  }
+  return loading;
+}
+
+/** Predicts a whole split in batches (bounded memory), returning `count * numClasses` probabilities. */
+export async function predictSplit(model: FrozenModel, split: Split, batchSize = 2048): Promise<Float32Array> {
+  const featureSize = split.features.length / split.count;
+  const out = new Float32Array(split.count * split.numClasses);
+  for (let start = 0; start < split.count; start += batchSize) {
+    const count = Math.min(batchSize, split.count - start);
+    const probabilities = await model.predict(split.features.subarray(start * featureSize, (start + count) * featureSize), count);
+    if (!(probabilities instanceof Float32Array) || probabilities.length !== count * split.numClasses) {
+      throw new SealedSplitError(`model.predict returned ${probabilities?.length ?? typeof probabilities} values for ${count} examples x ${split.numClasses} classes. Fix: return a Float32Array of class probabilities, row-major.`);
+    }
+    out.set(probabilities, start * split.numClasses);
+  }
+  return out;
+}
+
+/**
+ * Evaluates a frozen model on a sealed split and appends the opening to the audit log first, so an
+ * opening is logged even if evaluation then fails.
+ */
+export async function evaluateSealed(options: {
+  root: string; study: string; cell: string; seed: number; lockHash: string; modelFingerprint: string;
+  model: FrozenModel; split: Split; splitName: 'test' | 'shift';
+}): Promise<{ metrics: MetricValues; examples: ExamplePredictions }> {
+  appendAudit(options.root, {
+    study: options.study, cell: options.cell, seed: options.seed, split: options.splitName, time: new Date().toISOString(),
+    lockHash: options.lockHash, modelFingerprint: options.modelFingerprint, examples: options.split.count,
+  });
+  const probabilities = await predictSplit(options.model, options.split);
+  return evaluatePredictions(probabilities, options.split.labels, options.split.numClasses);
+}

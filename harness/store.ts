@@ -1,0 +1,119 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, appendFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { RunRecordError } from './errors.ts';
+import type { EncodedPredictions, MetricValues } from './metrics.ts';
+import type { Budget, Divergence, EpochLog, Profile, SplitName } from './types.ts';
+import { canonicalJson, sha256, writeFileAtomic } from './util.ts';
+
+export const SCHEMA_VERSION = 1;
+
+/** One immutable run record: `results/<study>/<cell>/seed-<n>.json` (quick: `results/.quick/...`). */
+export interface RunRecord {
+  schemaVersion: 1;
+  /** sha256 of (lock hash, cell config, budget, seed, profile): DESIGN.md rule 3. Harness version and backend are not part of it. */
+  key: string;
+  study: string;
+  cell: string;
+  seed: number;
+  profile: Profile;
+  lockHash: string | null;
+  config: Record<string, unknown>;
+  budget: Budget;
+  status: 'ok' | 'diverged';
+  divergence?: Divergence;
+  /** Metrics per split; sealed splits only under the registered profile. Empty for a diverged run. */
+  metrics: Partial<Record<SplitName, MetricValues>>;
+  /** Per-example predictions of the sealed splits (registered profile only). */
+  predictions: Partial<Record<'test' | 'shift', EncodedPredictions>>;
+  numClasses: number;
+  modelFingerprint: string | null;
+  curve: EpochLog[];
+  timings: { startedAt: string; finishedAt: string; trainSeconds: number; evaluateSeconds: number };
+  environment: {
+    node: string; platform: string; cpu: string; cores: number;
+    backend: string; harnessVersion: string; gitCommit: string | null; gitDirty: boolean | null;
+    [key: string]: unknown;
+  };
+}
+
+/** The fields that make a run's key. */
+export function runKey(parts: { lockHash: string | null; config: unknown; budget: unknown; seed: number; profile: Profile; dataset: string }): string {
+  return sha256(canonicalJson(parts));
+}
+
+/** Folder holding a study's records for a profile. */
+export function resultsDirectory(root: string, study: string, profile: Profile): string {
+  return profile === 'registered' ? join(root, 'results', study) : join(root, 'results', '.quick', study);
+}
+
+export function recordPath(root: string, study: string, profile: Profile, cell: string, seed: number): string {
+  return join(resultsDirectory(root, study, profile), cell, `seed-${seed}.json`);
+}
+
+/** Reads a record; null when absent; throws {@link RunRecordError} when unreadable. */
+export function readRecord(path: string): RunRecord | null {
+  if (!existsSync(path)) return null;
+  let record: RunRecord;
+  try {
+    record = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new RunRecordError(`run record ${path} is not valid JSON (${(error as Error).message}). Fix: restore it from git, or move it aside to rerun that run (it is never overwritten automatically).`);
+  }
+  if (record.schemaVersion !== SCHEMA_VERSION) {
+    throw new RunRecordError(`run record ${path} has schemaVersion ${JSON.stringify(record.schemaVersion)}, this harness reads ${SCHEMA_VERSION}. Fix: use the hypotest version that wrote it.`);
+  }
+  return record;
+}
+
+/**
+ * Stores a record atomically. A record already at the path with another key (a changed config or
+ * lock) is moved to `archive/` beside it first, never overwritten; one with the same key is kept and
+ * the new one refused (a finished run is never recomputed).
+ */
+export function writeRecord(path: string, record: RunRecord): { archived: string | null } {
+  let archived: string | null = null;
+  const existing = existsSync(path) ? readRecordLoose(path) : null;
+  if (existing && existing.key === record.key) {
+    throw new RunRecordError(`run record ${path} already exists with the same key. A finished run is never recomputed. Fix: move it aside on purpose to rerun it.`);
+  }
+  if (existsSync(path)) {
+    const archiveDir = join(dirname(path), 'archive');
+    mkdirSync(archiveDir, { recursive: true });
+    archived = join(archiveDir, `${path.split('/').pop()!.replace(/\.json$/, '')}.${(existing?.key ?? 'unreadable').slice(0, 12)}.${Date.now()}.json`);
+    renameSync(path, archived);
+  }
+  writeFileAtomic(path, JSON.stringify(record) + '\n');
+  return { archived };
+}
+
+function readRecordLoose(path: string): RunRecord | null {
+  try { return JSON.parse(readFileSync(path, 'utf8')); } catch { return null; }
+}
+
+/** One opening of a sealed split: appended to `results/<study>/audit.jsonl`. */
+export interface AuditEntry {
+  study: string;
+  cell: string;
+  seed: number;
+  split: 'test' | 'shift';
+  time: string;
+  lockHash: string;
+  modelFingerprint: string;
+  examples: number;
+}
+
+export function auditPath(root: string, study: string): string {
+  return join(root, 'results', study, 'audit.jsonl');
+}
+
+export function appendAudit(root: string, entry: AuditEntry): void {
+  const path = auditPath(root, entry.study);
+  mkdirSync(dirname(path), { recursive: true });
+  appendFileSync(path, JSON.stringify(entry) + '\n');
+}
+
+export function readAudit(root: string, study: string): AuditEntry[] {
+  const path = auditPath(root, study);
+  if (!existsSync(path)) return [];
+  return readFileSync(path, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line));
+}

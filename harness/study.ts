@@ -1,0 +1,232 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { StudyDefinitionError } from './errors.ts';
+import type { Budget, DatasetSpec, Profile } from './types.ts';
+
+/** Metrics the harness computes from predicted class probabilities. Accuracy is in percent. */
+export type MetricName = 'accuracy' | 'nll';
+
+export const METRICS: Record<MetricName, { label: string; unit: string; higherIsBetter: boolean }> = {
+  accuracy: { label: 'accuracy', unit: 'pp', higherIsBetter: true },
+  nll: { label: 'negative log-likelihood', unit: 'nats', higherIsBetter: false },
+};
+
+export type Level = string | number;
+export type CellConfig = Readonly<Record<string, unknown>>;
+
+/** A family of hypotheses whose error rate is controlled together. */
+export interface FamilyPlan {
+  /** `bonferroni` decides confirmatory verdicts (Holm p-values are reported beside); `benjamini-hochberg` labels exploratory results. */
+  readonly correction: 'bonferroni' | 'benjamini-hochberg';
+  readonly confirmatory: boolean;
+  readonly description?: string;
+}
+
+/** How a diverged run (NaN or infinite loss) enters the analysis, registered in advance. */
+export interface DivergedRule {
+  /**
+   * `substitute-chance`: the run counts with chance-level metrics (accuracy 100/K, nll ln K), so divergence
+   * is penalised, never dropped. `mark-inconclusive`: any hypothesis that involves a diverged run is inconclusive.
+   */
+  readonly rule: 'substitute-chance' | 'mark-inconclusive';
+  readonly reason: string;
+}
+
+/** The analysis plan: model, confidence, block, families, and which split decides under each profile. */
+export interface AnalysisPlan {
+  /** `factorial`: contrasts of cell means with the pooled residual variance of the full factorial model. `paired`: seed-matched paired t between cells. */
+  readonly model: 'factorial' | 'paired';
+  /** Family-wise confidence (before correction), e.g. 0.95. */
+  readonly confidence: number;
+  /** Treat the seed as an additive block in the factorial model (seeds drive the same data order in every cell). */
+  readonly seedAsBlock: boolean;
+  /** Why the seed is or is not a block. */
+  readonly seedBlockReason: string;
+  readonly families: Readonly<Record<string, FamilyPlan>>;
+  /** Power used for the minimum detectable effect reported next to inconclusive verdicts. */
+  readonly power?: number;
+}
+
+/** Which metric is primary and when it is read. */
+export interface MetricPlan {
+  readonly primary: MetricName;
+  readonly secondary?: readonly MetricName[];
+  /** When the metric is read: the final epoch's model, or the model of the epoch with the best validation accuracy. */
+  readonly readAt: 'final-epoch' | 'best-validation-epoch';
+}
+
+/** Everything a study pre-registers. See README "Writing a study". */
+export interface StudyInput<Config extends CellConfig = CellConfig> {
+  /** Folder name under `experiments/` (lowercase letters, digits, dashes). */
+  readonly name: string;
+  readonly title: string;
+  /** The question the study answers, one or two sentences. */
+  readonly question: string;
+  readonly dataset: DatasetSpec;
+  /** Factors and their levels (factorial studies). Every cell's config names one level of each. */
+  readonly factors?: Readonly<Record<string, readonly Level[]>>;
+  /** Every cell (or arm): its id and its configuration. One `cells/<id>.exp.ts` file each. */
+  readonly cells: Readonly<Record<string, Config>>;
+  /** The replicates every cell runs, exactly. */
+  readonly seeds: readonly number[];
+  readonly metrics: MetricPlan;
+  readonly budget: Readonly<Record<Profile, Budget>>;
+  readonly analysis: AnalysisPlan;
+  readonly diverged: DivergedRule;
+  /** Anything else a reader of the pre-registration needs (conventions, deviations planned for). */
+  readonly notes?: readonly string[];
+}
+
+/** A validated study. */
+export interface Study<Config extends CellConfig = CellConfig> extends StudyInput<Config> {
+  readonly cellIds: readonly string[];
+  /** Factor levels of a cell (factorial studies), e.g. `{ depth: 4, activation: 'gelu' }`. */
+  levelsOf(cellId: string): Record<string, Level>;
+  /** `experiments/<name>` under the hypotest root. */
+  directory(root?: string): string;
+}
+
+const NAME = /^[a-z0-9][a-z0-9-]*$/;
+
+function fail(study: string, field: string, problem: string, fix: string): never {
+  throw new StudyDefinitionError(`defineStudy('${study}'): ${field}: ${problem}. Fix: ${fix}.`);
+}
+
+/** The hypotest root: `HYPOTEST_ROOT`, or the working directory Vitest was started in. */
+export function hypotestRoot(): string {
+  return resolve(process.env.HYPOTEST_ROOT ?? process.cwd());
+}
+
+/**
+ * Declares and validates a study. Every mistake throws {@link StudyDefinitionError} naming the field and the fix.
+ *
+ * @example
+ * export default defineStudy({ name: 'ablation', title: '...', question: '...', dataset, factors, cells: factorialCells(factors, id),
+ *   seeds: [1, 2, 3], metrics: { primary: 'accuracy', readAt: 'final-epoch' }, budget, analysis, diverged })
+ */
+export function defineStudy<Config extends CellConfig>(input: StudyInput<Config>): Study<Config> {
+  const id = typeof input?.name === 'string' ? input.name : '?';
+  if (!input || typeof input !== 'object') fail(id, 'study', 'not an object', 'pass an object literal to defineStudy');
+  if (typeof input.name !== 'string' || !NAME.test(input.name)) fail(id, 'name', `must be lowercase letters, digits and dashes, got ${JSON.stringify(input.name)}`, 'use the folder name under experiments/, e.g. "ablation"');
+  for (const field of ['title', 'question'] as const) {
+    if (typeof input[field] !== 'string' || input[field].trim() === '') fail(id, field, 'missing or empty', `give the study a ${field} (a string)`);
+  }
+  if (!input.dataset || typeof input.dataset.load !== 'function' || typeof input.dataset.id !== 'string') fail(id, 'dataset', 'not a dataset spec', 'use a loader such as fashionMnist({ ... }) from harness/data');
+
+  // Seeds
+  if (!Array.isArray(input.seeds) || input.seeds.length === 0) fail(id, 'seeds', 'missing or empty', 'list the replicate seeds, e.g. seeds: [1, 2, 3]');
+  for (const seed of input.seeds) {
+    if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0) fail(id, 'seeds', `${JSON.stringify(seed)} is not a non-negative integer`, 'use integers such as 1, 2, 3');
+  }
+  if (new Set(input.seeds).size !== input.seeds.length) fail(id, 'seeds', 'contains duplicates', 'list each seed once');
+
+  // Cells
+  if (!input.cells || typeof input.cells !== 'object' || Object.keys(input.cells).length === 0) fail(id, 'cells', 'missing or empty', 'declare at least one cell: cells: { "my-cell": { ... } }');
+  const cellIds = Object.keys(input.cells);
+  for (const cellId of cellIds) {
+    if (!NAME.test(cellId)) fail(id, `cells["${cellId}"]`, 'cell ids must be lowercase letters, digits and dashes (they name files)', 'rename the cell, e.g. "d2-relu-wd0"');
+    const config = input.cells[cellId];
+    if (!config || typeof config !== 'object' || Array.isArray(config)) fail(id, `cells["${cellId}"]`, 'config is not an object', 'give each cell a plain object of settings');
+  }
+
+  // Factors: every cell names one level of every factor; full factorial, each combination once.
+  if (input.factors !== undefined) {
+    const factorNames = Object.keys(input.factors);
+    if (factorNames.length === 0) fail(id, 'factors', 'is empty', 'declare at least one factor or leave factors out');
+    for (const factor of factorNames) {
+      const levels = input.factors[factor];
+      if (!Array.isArray(levels) || levels.length < 2) fail(id, `factors.${factor}`, 'needs at least two levels', `list the levels, e.g. ${factor}: [2, 4, 8]`);
+      if (new Set(levels.map(String)).size !== levels.length) fail(id, `factors.${factor}`, 'has duplicate levels', 'list each level once');
+    }
+    const seen = new Set<string>();
+    for (const cellId of cellIds) {
+      const config = input.cells[cellId] as Record<string, unknown>;
+      const combo: string[] = [];
+      for (const factor of factorNames) {
+        const value = config[factor];
+        if (!input.factors[factor].some((level) => level === value)) {
+          fail(id, `cells["${cellId}"].${factor}`, `${JSON.stringify(value)} is not a declared level (${input.factors[factor].map((l) => JSON.stringify(l)).join(', ')})`, `set ${factor} to one of the declared levels (mind number vs string)`);
+        }
+        combo.push(`${factor}=${String(value)}`);
+      }
+      const key = combo.join(',');
+      if (seen.has(key)) fail(id, `cells["${cellId}"]`, `repeats the combination ${key}`, 'give each combination of levels exactly one cell');
+      seen.add(key);
+    }
+    const expected = factorNames.reduce((n, f) => n * input.factors![f].length, 1);
+    if (seen.size !== expected) fail(id, 'cells', `${seen.size} cells for a full factorial of ${expected}`, 'declare every combination of levels (factorialCells() builds them)');
+  }
+
+  // Metrics
+  if (!input.metrics || !(input.metrics.primary in METRICS)) fail(id, 'metrics.primary', `must be one of ${Object.keys(METRICS).join(', ')}`, 'set metrics.primary, e.g. "accuracy"');
+  for (const metric of input.metrics.secondary ?? []) if (!(metric in METRICS)) fail(id, 'metrics.secondary', `unknown metric ${JSON.stringify(metric)}`, `use ${Object.keys(METRICS).join(', ')}`);
+  if (input.metrics.readAt !== 'final-epoch' && input.metrics.readAt !== 'best-validation-epoch') fail(id, 'metrics.readAt', `must be "final-epoch" or "best-validation-epoch"`, 'register when the metric is read');
+
+  // Budget
+  for (const profile of ['registered', 'quick'] as const) {
+    const budget = input.budget?.[profile];
+    if (!budget || typeof budget !== 'object') fail(id, `budget.${profile}`, 'missing', `give a budget for the ${profile} profile, e.g. { epochs: 10 }`);
+    if (typeof budget.epochs !== 'number' || !Number.isInteger(budget.epochs) || budget.epochs < 1) fail(id, `budget.${profile}.epochs`, `must be a positive integer, got ${JSON.stringify(budget.epochs)}`, 'set epochs: 10 (for example)');
+    for (const field of ['trainExamples', 'validationExamples'] as const) {
+      const value = budget[field];
+      if (value !== undefined && (typeof value !== 'number' || !Number.isInteger(value) || value < 1)) fail(id, `budget.${profile}.${field}`, `must be a positive integer, got ${JSON.stringify(value)}`, 'use a count of examples or leave it out');
+    }
+  }
+
+  // Analysis
+  const analysis = input.analysis;
+  if (!analysis || (analysis.model !== 'factorial' && analysis.model !== 'paired')) fail(id, 'analysis.model', 'must be "factorial" or "paired"', 'choose the analysis model');
+  if (analysis.model === 'factorial' && !input.factors) fail(id, 'analysis.model', '"factorial" needs factors', 'declare factors or use the "paired" model');
+  if (typeof analysis.confidence !== 'number' || !(analysis.confidence > 0 && analysis.confidence < 1)) fail(id, 'analysis.confidence', `must be in (0, 1), got ${JSON.stringify(analysis.confidence)}`, 'use 0.95');
+  if (typeof analysis.seedAsBlock !== 'boolean') fail(id, 'analysis.seedAsBlock', 'must be true or false', 'register whether the seed enters the model as a block');
+  if (typeof analysis.seedBlockReason !== 'string' || analysis.seedBlockReason.trim() === '') fail(id, 'analysis.seedBlockReason', 'missing', 'say why the seed is (or is not) a block');
+  if (analysis.seedAsBlock && input.seeds.length < 2) fail(id, 'analysis.seedAsBlock', 'a block needs at least two seeds', 'add seeds or set seedAsBlock: false');
+  if (!analysis.families || Object.keys(analysis.families).length === 0) fail(id, 'analysis.families', 'missing', 'declare at least one family, e.g. { confirmatory: { correction: "bonferroni", confirmatory: true } }');
+  for (const [family, plan] of Object.entries(analysis.families)) {
+    if (plan.correction !== 'bonferroni' && plan.correction !== 'benjamini-hochberg') fail(id, `analysis.families.${family}.correction`, 'must be "bonferroni" or "benjamini-hochberg"', 'pick the correction');
+  }
+  if (analysis.power !== undefined && !(analysis.power > 0 && analysis.power < 1)) fail(id, 'analysis.power', 'must be in (0, 1)', 'use 0.8');
+
+  // Diverged rule
+  if (!input.diverged || (input.diverged.rule !== 'substitute-chance' && input.diverged.rule !== 'mark-inconclusive')) fail(id, 'diverged.rule', 'must be "substitute-chance" or "mark-inconclusive"', 'register how diverged runs are handled');
+  if (typeof input.diverged.reason !== 'string' || input.diverged.reason.trim() === '') fail(id, 'diverged.reason', 'missing', 'say why this rule');
+
+  const factors = input.factors;
+  const study: Study<Config> = {
+    ...input,
+    cellIds,
+    levelsOf(cellId: string) {
+      const config = input.cells[cellId] as Record<string, unknown> | undefined;
+      if (!config) throw new StudyDefinitionError(`study '${input.name}': no cell '${cellId}'. Fix: use one of ${cellIds.join(', ')}.`);
+      const levels: Record<string, Level> = {};
+      for (const factor of Object.keys(factors ?? {})) levels[factor] = config[factor] as Level;
+      return levels;
+    },
+    directory(root = hypotestRoot()) {
+      const dir = join(root, 'experiments', input.name);
+      if (!existsSync(dir)) throw new StudyDefinitionError(`study '${input.name}': folder ${dir} does not exist. Fix: the study's name must match its folder under experiments/ (or set HYPOTEST_ROOT to the project root).`);
+      return dir;
+    },
+  };
+  return Object.freeze(study);
+}
+
+/**
+ * Builds the cells of a full factorial design: one config per combination of levels, named by `name`.
+ *
+ * @example
+ * factorialCells({ depth: [2, 4], activation: ['relu', 'gelu'] }, (c) => `d${c.depth}-${c.activation}`)
+ */
+export function factorialCells<F extends Record<string, readonly Level[]>>(
+  factors: F,
+  name: (levels: { [K in keyof F]: F[K][number] }) => string,
+  extra: Record<string, unknown> = {},
+): Record<string, { [K in keyof F]: F[K][number] } & Record<string, unknown>> {
+  let combos: Record<string, Level>[] = [{}];
+  for (const [factor, levels] of Object.entries(factors)) {
+    combos = combos.flatMap((combo) => levels.map((level) => ({ ...combo, [factor]: level })));
+  }
+  const cells: Record<string, any> = {};
+  for (const combo of combos) cells[name(combo as any)] = { ...combo, ...extra };
+  return cells;
+}

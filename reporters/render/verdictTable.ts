@@ -1,0 +1,102 @@
+import type { HypothesisResult, VerdictMeta } from '../../harness/index.ts';
+
+/** verdicts.json: one study's judged hypotheses, as the reporters and the write-ups read them. */
+export interface VerdictsFile {
+  schemaVersion: 1;
+  study: VerdictMeta['study'];
+  profile: 'registered' | 'quick';
+  label: string;
+  strict: boolean;
+  deviations: VerdictMeta['deviations'];
+  hypotheses: HypothesisResult[];
+}
+
+export const QUICK_LABEL = 'quick profile, validation only, not a registered result';
+
+/** Groups verdict metas by study into the verdicts.json shape (hypotheses in registration order). */
+export function buildVerdictFiles(metas: VerdictMeta[]): VerdictsFile[] {
+  const byStudy = new Map<string, VerdictMeta[]>();
+  for (const meta of metas) {
+    const key = `${meta.study.name}/${meta.result.profile}`;
+    byStudy.set(key, [...(byStudy.get(key) ?? []), meta]);
+  }
+  return [...byStudy.values()].map((group) => {
+    const first = group[0];
+    const profile = first.result.profile;
+    return {
+      schemaVersion: 1,
+      study: first.study,
+      profile,
+      label: profile === 'quick' ? QUICK_LABEL : 'registered profile, sealed test split',
+      strict: first.strict,
+      deviations: first.deviations,
+      hypotheses: group.map((m) => m.result),
+    };
+  });
+}
+
+const num = (value: number | null, digits = 2) => (value === null || !Number.isFinite(value) ? '—' : value.toFixed(digits));
+
+function effectCell(r: HypothesisResult): string {
+  return r.estimate === null ? '—' : `${num(r.estimate)} ${r.unit}`;
+}
+function intervalCell(r: HypothesisResult): string {
+  return r.lower === null ? '—' : `[${num(r.lower)}, ${num(r.upper)}] (${(r.confidence * 100).toFixed(1)}%)`;
+}
+function sesoiCell(r: HypothesisResult): string {
+  const sign = r.direction === 'greater' ? '> ' : r.direction === 'less' ? '< −' : '±';
+  return `${sign}${r.sesoi} ${r.unit}`;
+}
+
+/** Rows of the verdict table: hypothesis, effect, interval, SESOI, verdict, runs complete, profile. */
+export function verdictRows(file: VerdictsFile): string[][] {
+  return file.hypotheses.map((r) => [
+    `${r.id} ${r.claim}`, effectCell(r), intervalCell(r), sesoiCell(r),
+    r.verdict === 'inconclusive' && r.minimumDetectableEffect !== null ? `inconclusive (MDE ${num(r.minimumDetectableEffect)})` : r.verdict,
+    `${r.runsComplete}/${r.runsExpected}`, r.profile,
+  ]);
+}
+
+const HEADER = ['hypothesis', 'effect', 'interval', 'SESOI', 'verdict', 'runs', 'profile'];
+
+/** The terminal table (plain text, fixed-width columns; long claims are cut). */
+export function renderTerminalTable(file: VerdictsFile, width = 150): string {
+  const rows = verdictRows(file).map((row) => [row[0].length > 48 ? row[0].slice(0, 47) + '…' : row[0], ...row.slice(1)]);
+  const widths = HEADER.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const out = [
+    `hypotest: ${file.study.name} — ${file.study.title} (${file.label})`,
+    line(HEADER),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map(line),
+  ];
+  if (file.deviations.length > 0) out.push(`deviations from the pre-registration: ${file.deviations.map((d) => `${d.file}: ${d.what} (${d.why})`).join('; ')}`);
+  const counts = new Map<string, number>();
+  for (const r of file.hypotheses) counts.set(r.verdict, (counts.get(r.verdict) ?? 0) + 1);
+  out.push([...counts].map(([v, n]) => `${n} ${v}`).join(', '));
+  return out.map((l) => (l.length > width ? l.slice(0, width - 1) + '…' : l)).join('\n');
+}
+
+/** The markdown version, with every column in full and the reasons below. */
+export function renderMarkdown(file: VerdictsFile): string {
+  const esc = (s: string) => s.replace(/\|/g, '\\|');
+  const lines = [
+    `# ${file.study.title}: verdicts`,
+    '',
+    file.profile === 'quick' ? `> **${QUICK_LABEL}.**` : `Registered profile; lock \`${file.study.lockHash?.slice(0, 12) ?? '—'}\` (${file.study.lockedAt ?? 'not locked'}).`,
+    '',
+    `| ${HEADER.join(' | ')} |`,
+    `| ${HEADER.map(() => '---').join(' | ')} |`,
+    ...verdictRows(file).map((row) => `| ${row.map(esc).join(' | ')} |`),
+    '',
+    '## Reasons',
+    '',
+    ...file.hypotheses.map((r) => `- **${r.id}** (${r.family}, ${r.correction}, ${r.metric} on ${r.split}): ${r.verdict} — ${r.reason}.${r.adjustedPValue !== null ? ` Adjusted p = ${r.adjustedPValue.toPrecision(3)}.` : ''} SESOI: ${r.sesoiReason}`),
+    '',
+    '## Deviations',
+    '',
+    ...(file.deviations.length === 0 ? ['None recorded.'] : file.deviations.map((d) => `- ${d.when}: \`${d.file}\` — ${d.what}. Why: ${d.why}`)),
+    '',
+  ];
+  return lines.join('\n');
+}

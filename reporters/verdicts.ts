@@ -1,0 +1,38 @@
+import { join } from 'node:path';
+import type { Reporter, TestModule, Vitest } from 'vitest/node';
+import type { VerdictMeta } from '../harness/index.ts';
+import { writeFileAtomic } from '../harness/util.ts';
+import { buildVerdictFiles, renderMarkdown, renderTerminalTable } from './render/verdictTable.ts';
+
+/**
+ * Prints the verdict table at the end of a run and writes `reports/<study>/verdicts.json` and `.md`
+ * (quick profile: `reports/<study>/quick/`, labelled as validation-only). Renders task meta only;
+ * it never recomputes statistics.
+ */
+export default class VerdictReporter implements Reporter {
+  private root = process.cwd();
+  private vitest?: Vitest;
+
+  onInit(vitest: Vitest): void {
+    this.vitest = vitest;
+    this.root = vitest.config.root;
+  }
+
+  onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
+    const metas: VerdictMeta[] = [];
+    for (const module of testModules) {
+      for (const testCase of module.children.allTests()) {
+        const meta = testCase.meta().hypotest;
+        if (meta) metas.push(meta);
+      }
+    }
+    if (metas.length === 0) return;
+    const log = (text: string) => (this.vitest ? this.vitest.logger.log(text) : console.log(text));
+    for (const file of buildVerdictFiles(metas)) {
+      const dir = file.profile === 'quick' ? join(this.root, 'reports', file.study.name, 'quick') : join(this.root, 'reports', file.study.name);
+      writeFileAtomic(join(dir, 'verdicts.json'), JSON.stringify(file, null, 2) + '\n');
+      writeFileAtomic(join(dir, 'verdicts.md'), renderMarkdown(file));
+      log('\n' + renderTerminalTable(file) + `\n(written to ${join(dir, 'verdicts.json')} and verdicts.md)\n`);
+    }
+  }
+}

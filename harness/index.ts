@@ -11,3 +11,4 @@ export { contrast, pairedDifference, topTwoOnValidation, type HypothesisSpec, ty
 export { createRandom, deriveSeed } from './random.ts';
 export * from './errors.ts';
 export type * from './types.ts';
+export { fashionMnist, cifar10Patches, type FashionMnistOptions } from './data/index.ts';

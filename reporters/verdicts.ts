@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import type { Reporter, TestModule, Vitest } from 'vitest/node';
-import type { VerdictMeta } from '../harness/index.ts';
+import type { RunSummary, VerdictMeta } from '../harness/index.ts';
 import { writeFileAtomic } from '../harness/util.ts';
-import { buildVerdictFiles, renderMarkdown, renderTerminalTable } from './render/verdictTable.ts';
+import { buildVerdictFiles, renderMarkdown, renderRunSummary, renderTerminalTable } from './render/verdictTable.ts';
 
 /**
  * Prints the verdict table at the end of a run and writes `reports/<study>/verdicts.json` and `.md`
@@ -20,14 +20,17 @@ export default class VerdictReporter implements Reporter {
 
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
     const metas: VerdictMeta[] = [];
+    const runs: RunSummary[] = [];
     for (const module of testModules) {
       for (const testCase of module.children.allTests()) {
-        const meta = testCase.meta().hypotest;
-        if (meta) metas.push(meta);
+        const meta = testCase.meta();
+        if (meta.hypotest) metas.push(meta.hypotest);
+        if (meta.hypotestRun) runs.push(meta.hypotestRun);
       }
     }
-    if (metas.length === 0) return;
     const log = (text: string) => (this.vitest ? this.vitest.logger.log(text) : console.log(text));
+    if (runs.length > 0) log('\n' + renderRunSummary(runs));
+    if (metas.length === 0) return;
     for (const file of buildVerdictFiles(metas)) {
       const dir = file.profile === 'quick' ? join(this.root, 'reports', file.study.name, 'quick') : join(this.root, 'reports', file.study.name);
       writeFileAtomic(join(dir, 'verdicts.json'), JSON.stringify(file, null, 2) + '\n');

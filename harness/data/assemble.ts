@@ -25,6 +25,8 @@ export interface DatasetSplitOptions {
  * Checks split options before anything is loaded.
  *
  * @throws {InvalidInputError} naming the bad field and what is accepted.
+ * @example
+ * checkDatasetSplitOptions('myLoader', { validationSize: 5_000, splitSeed: 0, preprocessing: 'scale' });
  */
 export function checkDatasetSplitOptions(api: string, options: DatasetSplitOptions): void {
   if (options === null || typeof options !== 'object') {
@@ -47,7 +49,12 @@ export interface ExampleSource {
   gather(indices: ArrayLike<number>, name: SplitName): Split;
 }
 
-/** An {@link ExampleSource} over a table of stored features (e.g. raw pixels). */
+/**
+ * An {@link ExampleSource} over a table of stored features (e.g. raw pixels).
+ *
+ * @example
+ * const pool = tableSource({ featureShape: [28, 28], numClasses: 10, features: pixels, labels });
+ */
 export function tableSource(table: ExampleTable): ExampleSource {
   return {
     count: table.labels.length,
@@ -61,6 +68,8 @@ export function tableSource(table: ExampleTable): ExampleSource {
  * seeded), takes all of `test` (and `shift`), and applies the preprocessing fitted on train.
  *
  * @throws {InvalidInputError} when `validationSize` does not leave at least one training example.
+ * @example
+ * const { train, validation, test } = assembleSplits({ pool, test: testSource, options: { validationSize: 100, splitSeed: 0, preprocessing: 'scale' } });
  */
 export function assembleSplits(input: {
   readonly pool: ExampleSource;

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import seedrandom from 'seedrandom';
+import { createRandom } from '../random.ts';
 import { DatasetError, InvalidInputError } from '../errors.ts';
 import type { DatasetSpec, DatasetSplits, Split, SplitName } from '../types.ts';
 import { assembleSplits, checkDatasetSplitOptions, type DatasetSplitOptions, type ExampleSource } from './assemble.ts';
@@ -202,6 +202,10 @@ export interface PatchPositions {
 /**
  * Patch corners for `count` images: the centre, or uniform over the `(33 - patchSize)^2`
  * positions drawn from `rng` (two draws per image: top, then left).
+ *
+ * @throws {InvalidInputError} when random positions are asked for without an rng.
+ * @example
+ * const { top, left } = patchPositions(10_000, { patchSize: 8, position: 'random', rng: createRandom(3) });
  */
 export function patchPositions(
   count: number,
@@ -282,7 +286,7 @@ export function extractPatches(
  * CIFAR-10 patches as a {@link DatasetSpec}: one patch per image (see {@link extractPatches}),
  * train and validation from a stratified, seeded split of the 50,000 official training images,
  * test = the 10,000 official test images, optionally `shift` = patches at the same positions of
- * the corrupted test images. Random positions come from one `seedrandom(String(patchSeed))`
+ * the corrupted test images. Random positions come from one `createRandom(patchSeed)`
  * stream, drawn for the training images in file order and then for the test images, so an
  * image's patch does not depend on the split.
  *
@@ -317,7 +321,7 @@ export function cifar10Patches(options: Cifar10PatchOptions): DatasetSpec {
     patchSize, colour, position,
     ...(position === 'random' ? { patchSeed } : {}),
     validationSize, splitSeed, preprocessing,
-    ...(shift ? { shift: { ...shift } } : {}),
+    ...(shift ? { shift: { kind: shift.kind, severity: shift.severity, seed: shift.seed } } : {}),
   };
   const where =
     position === 'center' ? 'the centre' : `a uniformly random position (seed ${patchSeed})`;
@@ -339,7 +343,7 @@ export function cifar10Patches(options: Cifar10PatchOptions): DatasetSpec {
       const arrays = await loadCifar10Arrays(options.source);
       const trainCount = arrays.trainLabels.length;
       const testCount = arrays.testLabels.length;
-      const rng = position === 'random' ? seedrandom(String(patchSeed)) : undefined;
+      const rng = position === 'random' ? createRandom(patchSeed) : undefined;
       const trainPositions = patchPositions(trainCount, { patchSize, position, rng });
       const testPositions = patchPositions(testCount, { patchSize, position, rng });
       const source = (images: Uint8Array, labels: Uint8Array, positions: PatchPositions): ExampleSource => ({

@@ -307,7 +307,7 @@ export function fashionMnist(options: FashionMnistOptions): DatasetSpec {
     );
   }
   const { validationSize, splitSeed, preprocessing, shift } = options;
-  const params = { validationSize, splitSeed, preprocessing, ...(shift ? { shift: { ...shift } } : {}) };
+  const params = { validationSize, splitSeed, preprocessing, ...(shift ? { shift: { kind: shift.kind, severity: shift.severity, seed: shift.seed } } : {}) };
   const trainCount = 60_000 - validationSize;
   const description =
     'Fashion-MNIST (Xiao et al. 2017; official IDX files, sha256-verified), 28x28 grayscale images of 10 clothing ' +

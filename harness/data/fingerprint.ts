@@ -3,6 +3,7 @@
  * the split parameters and the version of the data pipeline, as canonical JSON (object keys
  * sorted), so the same files and parameters give the same fingerprint on every machine.
  */
+import { canonicalJson } from '../util.ts';
 import { createHash } from 'node:crypto';
 
 /**
@@ -43,12 +44,4 @@ export function datasetFingerprint(parts: FingerprintParts): string {
   return createHash('sha256').update(datasetFingerprintInputs(parts)).digest('hex');
 }
 
-/** JSON with object keys sorted at every level; `undefined` members are dropped as JSON does. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => {
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
-    const sorted: Record<string, unknown> = {};
-    for (const key of Object.keys(v as Record<string, unknown>).sort()) sorted[key] = (v as Record<string, unknown>)[key];
-    return sorted;
-  });
-}
+export { canonicalJson };

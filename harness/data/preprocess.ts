@@ -96,14 +96,15 @@ export function applyPreprocessing(
   }
   const input = split.features;
   const output = options.inPlace ? input : new Float32Array(input.length);
+  // Divide rather than multiply by a reciprocal, so 'scale' is exactly x / 255 in every value.
   if (width === 1) {
     const mean = fitted.mean[0];
-    const scale = 1 / fitted.std[0];
-    for (let i = 0; i < input.length; i++) output[i] = (input[i] - mean) * scale;
+    const std = fitted.std[0];
+    for (let i = 0; i < input.length; i++) output[i] = (input[i] - mean) / std;
   } else {
-    const scale = fitted.std.map((s) => 1 / s);
+    const { mean, std } = fitted;
     for (let offset = 0; offset < input.length; offset += featureSize) {
-      for (let j = 0; j < featureSize; j++) output[offset + j] = (input[offset + j] - fitted.mean[j]) * scale[j];
+      for (let j = 0; j < featureSize; j++) output[offset + j] = (input[offset + j] - mean[j]) / std[j];
     }
   }
   return options.inPlace ? split : { ...split, features: output };
@@ -160,7 +161,13 @@ export function describePreprocessing(method: Preprocessing): string {
   }
 }
 
-/** @throws {InvalidInputError} unless `method` is one of {@link PREPROCESSING_METHODS}. */
+/**
+ * Asserts that `method` is a known {@link Preprocessing}.
+ *
+ * @throws {InvalidInputError} unless `method` is one of {@link PREPROCESSING_METHODS}.
+ * @example
+ * checkPreprocessing('myLoader', options.preprocessing);
+ */
 export function checkPreprocessing(api: string, method: unknown): asserts method is Preprocessing {
   if (!PREPROCESSING_METHODS.includes(method as Preprocessing)) {
     throw new InvalidInputError(

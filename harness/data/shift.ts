@@ -3,7 +3,7 @@
  * Dietterich 2019, "Benchmarking Neural Network Robustness to Common Corruptions and
  * Perturbations") and MNIST-C (Mu & Gilmer 2019). Applied by the loaders to the sealed test
  * images to make the `shift` split; labels are unchanged. Every corruption is deterministic for
- * a seed: one `seedrandom(String(seed))` stream is consumed image by image in file order.
+ * a seed: one `createRandom(seed)` stream is consumed image by image in file order.
  *
  * Severities 1 to 5 (values on the 0..255 scale; results rounded to the nearest integer and
  * clipped to [0, 255], as when ImageNet-C saves its images as 8-bit files):
@@ -14,7 +14,7 @@
  * | contrast        | c = 0.4, 0.3, 0.2, 0.1, 0.05        | `(x - m) * c + m`, m = the image's mean per channel (ImageNet-C's factors) |
  * | translate       | d = 1, 2, 3, 4, 5 pixels            | moved by (round(d cos t), round(d sin t)), t uniform in [0, 2 pi), zero fill |
  */
-import seedrandom from 'seedrandom';
+import { createRandom } from '../random.ts';
 import { InvalidInputError } from '../errors.ts';
 
 /** The corruption kinds. */
@@ -73,7 +73,7 @@ export function applyShift(images: Uint8Array, layout: ImageLayout, shift: Shift
     );
   }
   const parameter = SHIFT_SEVERITIES[shift.kind][shift.severity - 1];
-  const rng = seedrandom(String(shift.seed));
+  const rng = createRandom(shift.seed);
   const out = new Uint8Array(images.length);
   const plane = height * width;
   for (let image = 0; image < count; image++) {
@@ -136,7 +136,13 @@ export function describeShift(shift: ShiftSpec): string {
   }
 }
 
-/** @throws {InvalidInputError} unless `shift` is a valid {@link ShiftSpec}. */
+/**
+ * Checks a {@link ShiftSpec} before any image is touched.
+ *
+ * @throws {InvalidInputError} unless `shift` is a valid {@link ShiftSpec}.
+ * @example
+ * checkShiftSpec('myLoader', { kind: 'translate', severity: 2, seed: 0 });
+ */
 export function checkShiftSpec(api: string, shift: ShiftSpec): void {
   if (shift === null || typeof shift !== 'object') {
     throw new InvalidInputError(`${api}: shift must be an object { kind, severity, seed }, got ${JSON.stringify(shift)}.`);

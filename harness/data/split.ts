@@ -4,11 +4,11 @@
  * Allocation per class follows the largest-remainder (Hamilton) method, so every class gets
  * `floor` or `ceil` of its exact proportional share: class proportions are preserved to within
  * one example per class. Which examples of a class are chosen is decided by one Fisher-Yates
- * permutation of all indices drawn from `seedrandom(String(seed))`; the returned indices are
+ * permutation of all indices drawn from `createRandom(seed)`; the returned indices are
  * sorted ascending, so the order of examples inside a split is the order of the source file and
  * only membership depends on the seed (training code shuffles with its own seed).
  */
-import seedrandom from 'seedrandom';
+import { createRandom } from '../random.ts';
 import { InvalidInputError } from '../errors.ts';
 import type { Split, SplitName } from '../types.ts';
 
@@ -125,7 +125,13 @@ export function gatherSplit(source: ExampleTable, indices: ArrayLike<number>, na
   return { name, count, featureShape: [...source.featureShape], numClasses: source.numClasses, features, labels };
 }
 
-/** The number of values per example: the product of `featureShape`. */
+/**
+ * The number of values per example: the product of `featureShape`.
+ *
+ * @throws {InvalidInputError} when an axis is not a positive integer.
+ * @example
+ * featureSizeOf([28, 28]); // 784
+ */
 export function featureSizeOf(featureShape: readonly number[]): number {
   let size = 1;
   for (const d of featureShape) {
@@ -159,7 +165,7 @@ function stratifiedChoice(labels: ArrayLike<number>, size: number, seed: number)
     const { label } = remainders[k];
     quota.set(label, quota.get(label)! + 1);
   }
-  const rng = seedrandom(String(seed));
+  const rng = createRandom(seed);
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
   for (let i = n - 1; i > 0; i--) {
@@ -195,6 +201,6 @@ function checkLabels(api: string, labels: ArrayLike<number>): number {
 
 function checkSeed(api: string, seed: number): void {
   if (!Number.isSafeInteger(seed)) {
-    throw new InvalidInputError(`${api}: seed must be a safe integer (it is used as seedrandom(String(seed))), got ${seed}.`);
+    throw new InvalidInputError(`${api}: seed must be a safe integer (it is used as createRandom(seed)), got ${seed}.`);
   }
 }

@@ -65,8 +65,8 @@ export function createAdamW(parameters: readonly Parameter[], options: AdamWOpti
   const slots = parameters.map((parameter) => ({
     parameter,
     decay: weightDecay > 0 && (parameter.role === 'weight' || decayBiases),
-    m: tf.variable(tf.zerosLike(parameter.variable), false),
-    v: tf.variable(tf.zerosLike(parameter.variable), false),
+    m: zerosVariable(parameter.variable),
+    v: zerosVariable(parameter.variable),
   }));
   let steps = 0;
   let disposed = false;
@@ -106,4 +106,12 @@ export function createAdamW(parameters: readonly Parameter[], options: AdamWOpti
       }
     },
   };
+}
+
+function zerosVariable(like: tf.Variable): tf.Variable {
+  const zeros = tf.zerosLike(like);
+  // The variable shares the buffer (reference counted); free the plain tensor's handle.
+  const variable = tf.variable(zeros, false);
+  zeros.dispose();
+  return variable;
 }

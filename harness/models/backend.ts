@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { ModelError } from '../errors.ts';
+import { ensureGradients } from './gradients.ts';
 import { installWasmMatMulFix } from './wasmMatMulFix.ts';
 
 /**
@@ -145,6 +146,7 @@ async function tryActivate(name: BackendName): Promise<BackendInfo | Error> {
       if (!ok) throw new Error(`tf.setBackend('${TFJS_NAMES[name]}') failed`);
     }
     await tf.ready();
+    await ensureGradients();
     return info;
   } catch (error) {
     return error instanceof Error ? error : new Error(String(error));

@@ -79,7 +79,7 @@ export function createMlp(args: MlpArgs): Mlp {
         layers.forEach(({ weight, bias }, i) => {
           const hidden = i < layers.length - 1;
           // The fused product runs the bias (and ReLU) inside the XNNPACK kernel on wasm.
-          h = tf.fused.matMul({ a: h, b: weight, bias, activation: hidden && activation === 'relu' ? 'relu' : 'linear' });
+          h = tf.fused.matMul({ a: h, b: weight, bias, activation: hidden && activation === 'relu' ? 'relu' : 'linear' }) as tf.Tensor2D;
           if (hidden && activation === 'gelu') h = gelu(h);
         });
         return h;

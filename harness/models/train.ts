@@ -4,6 +4,7 @@ import { createRandom, deriveSeed } from '../random.ts';
 import type { EpochLog, ExperimentData, FrozenModel, Split, TrainOutcome } from '../types.ts';
 import { sha256 } from '../util.ts';
 import { createAdamW } from './adamw.ts';
+import { ensureGradients } from './gradients.ts';
 import type { Classifier, Parameter } from './classifier.ts';
 
 /** Options of {@link trainClassifier}. */
@@ -23,7 +24,11 @@ export interface TrainOptions {
   readonly weightDecay?: number;
   /** Whether biases are decayed (by `weightDecay` and `l2`). Default false; PyTorch decays every parameter. */
   readonly decayBiases?: boolean;
-  /** Coupled L2 penalty (Keras convention): adds `l2 · Σ w²` over the decayed parameters to the loss. Default 0. */
+  /**
+   * Coupled L2 penalty (Keras convention): adds `l2 · Σ w²` over the decayed parameters (weights, and biases
+   * with `decayBiases`) to the loss, so the gradient gains `2 · l2 · w`. Default 0. The reported `trainLoss`
+   * includes the penalty.
+   */
   readonly l2?: number;
   /** AdamW betas. Default `[0.9, 0.999]`. */
   readonly betas?: readonly [number, number];
@@ -79,6 +84,7 @@ export interface FrozenClassifier extends FrozenModel {
  */
 export async function trainClassifier(model: Classifier, data: ExperimentData, options: TrainOptions): Promise<TrainResult> {
   validateOptions(options);
+  await ensureGradients();
   checkSplit(model, data.train, 'train');
   checkSplit(model, data.validation, 'validation');
   const { epochs, batchSize, seed } = options;
@@ -179,7 +185,7 @@ export async function trainClassifier(model: Classifier, data: ExperimentData, o
  * @example meanCrossEntropy(tf.tensor2d([[0, 0]]), tf.tensor2d([[1, 0]])) // ln 2
  */
 export function meanCrossEntropy(logits: tf.Tensor2D, targets: tf.Tensor2D): tf.Scalar {
-  return tf.tidy(() => tf.neg(tf.mean(tf.sum(tf.mul(targets, tf.logSoftmax(logits)), 1))));
+  return tf.tidy(() => tf.neg(tf.mean(tf.sum(tf.mul(targets, tf.logSoftmax(logits)), 1))) as tf.Scalar);
 }
 
 /**

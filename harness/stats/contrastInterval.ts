@@ -1,6 +1,6 @@
 import { InvalidInputError } from '../errors.ts';
 import { fitFactorialModel, type FactorialObservation, type FactorLevel } from './factorialDesign.ts';
-import { requireNonDegenerate, tInference } from './tInference.ts';
+import { tInference } from './tInference.ts';
 import { requireAlternative, requireConfidence, type Alternative } from './validate.ts';
 
 /** One weight of a contrast: a full treatment cell and its coefficient. */
@@ -81,9 +81,9 @@ export function contrastInterval(
   const fit = fitFactorialModel(api, observations, options.block);
   const names = fit.treatmentFactors.map((f) => f.name);
   const used = new Set<number>();
-  let estimate = 0;
+  let centredEstimate = 0;
+  let weightSum = 0;
   let variance = 0;
-  let scale = 0;
   weights.forEach((entry, i) => {
     const weight = entry?.weight;
     if (typeof weight !== 'number' || !Number.isFinite(weight)) {
@@ -114,16 +114,17 @@ export function contrastInterval(
       throw new InvalidInputError(`${api}: weights[${i}] names a cell already weighted; give each cell one weight.`);
     }
     used.add(cell);
-    const { mean, n } = fit.cellMeans[cell];
-    estimate += weight * mean;
+    const { n } = fit.cellMeans[cell];
+    // Summed on the centred means so that contrasts of values with many shared leading digits keep them.
+    centredEstimate += weight * fit.centredCellMeans[cell];
+    weightSum += weight;
     variance += (weight * weight) / n;
-    scale += Math.abs(weight * mean);
   });
   if (variance === 0) {
     throw new InvalidInputError(`${api}: every weight is zero; give at least one cell a non-zero weight.`);
   }
+  const estimate = centredEstimate + weightSum * fit.grandMean;
   const standardError = Math.sqrt(fit.residual.meanSquare * variance);
-  requireNonDegenerate(api, standardError, scale);
   const t = tInference({ estimate, standardError, df: fit.residual.df, alternative, confidence });
   return {
     estimate,

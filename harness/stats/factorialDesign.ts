@@ -59,6 +59,8 @@ export interface FactorialFit {
   cellMeans: CellMean[];
   grandMean: number;
   n: number;
+  /** Cell means minus the grand mean (more digits than `cellMeans[i].mean - grandMean`). */
+  centredCellMeans: Float64Array;
   /** Finds the index of a treatment cell in `cellMeans`, or -1. */
   cellIndex(levels: Record<string, FactorLevel>): number;
 }
@@ -178,25 +180,27 @@ export function fitFactorialModel(
   // Balance: every (cell, block level) holds the same number of observations.
   const counts = new Int32Array(cellCount * blockCount);
   for (let i = 0; i < n; i++) counts[cellOf[i] * blockCount + (blockCodes ? blockCodes[i] : 0)]++;
-  const replicates = counts[0];
-  for (let j = 0; j < counts.length; j++) {
-    const cell = Math.floor(j / blockCount);
-    const where =
-      describeCell(treatmentFactors, combinationOf(cell)) +
-      (blockFactor ? `, ${blockFactor.name}=${String(blockFactor.levels[j % blockCount])}` : '');
-    if (counts[j] === 0) {
-      throw new InvalidInputError(
-        `${api}: cell (${where}) has no observations, so the design is not a full factorial; ` +
-          `run the missing cell${blockFactor ? ' and block level' : ''}, or drop the level from every cell.`,
-      );
-    }
-    if (counts[j] !== replicates) {
-      throw new InvalidInputError(
-        `${api}: the design is unbalanced: cell (${where}) has ${counts[j]} observations but the ` +
-          `first cell has ${replicates}; give every cell${blockFactor ? ' and block level' : ''} the ` +
-          `same number of runs (this function handles balanced designs only).`,
-      );
-    }
+  // Empty cells first (the more useful message), then cells off the most common count.
+  const where = (j: number) =>
+    describeCell(treatmentFactors, combinationOf(Math.floor(j / blockCount))) +
+    (blockFactor ? `, ${blockFactor.name}=${String(blockFactor.levels[j % blockCount])}` : '');
+  const empty = counts.indexOf(0);
+  if (empty >= 0) {
+    throw new InvalidInputError(
+      `${api}: cell (${where(empty)}) has no observations, so the design is not a full factorial; ` +
+        `run the missing cell${blockFactor ? ' and block level' : ''}, or drop the level from every cell.`,
+    );
+  }
+  const frequency = new Map<number, number>();
+  for (const count of counts) frequency.set(count, (frequency.get(count) ?? 0) + 1);
+  const replicates = [...frequency.entries()].sort((x, y) => y[1] - x[1] || y[0] - x[0])[0][0];
+  const odd = counts.findIndex((count) => count !== replicates);
+  if (odd >= 0) {
+    throw new InvalidInputError(
+      `${api}: the design is unbalanced: cell (${where(odd)}) has ${counts[odd]} observations but most ` +
+        `cells have ${replicates}; give every cell${blockFactor ? ' and block level' : ''} the ` +
+        `same number of runs (this function handles balanced designs only).`,
+    );
   }
 
   // Centre on the grand mean, then cell and block means of the centred values.
@@ -302,5 +306,15 @@ export function fitFactorialModel(
     }
     return index;
   };
-  return { treatmentFactors, block: blockFactor, terms, residual, cellMeans, grandMean, n, cellIndex };
+  return {
+    treatmentFactors,
+    block: blockFactor,
+    terms,
+    residual,
+    cellMeans,
+    grandMean,
+    n,
+    centredCellMeans: cellMean,
+    cellIndex,
+  };
 }

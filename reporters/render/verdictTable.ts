@@ -1,4 +1,4 @@
-import type { HypothesisResult, VerdictMeta } from '../../harness/index.ts';
+import type { HypothesisResult, RunSummary, VerdictMeta } from '../../harness/index.ts';
 
 /** verdicts.json: one study's judged hypotheses, as the reporters and the write-ups read them. */
 export interface VerdictsFile {
@@ -99,4 +99,15 @@ export function renderMarkdown(file: VerdictsFile): string {
     '',
   ];
   return lines.join('\n');
+}
+
+/** One line per study and profile: how many runs were stored now, reused, diverged. */
+export function renderRunSummary(runs: RunSummary[]): string {
+  const groups = new Map<string, RunSummary[]>();
+  for (const run of runs) groups.set(`${run.study} (${run.profile})`, [...(groups.get(`${run.study} (${run.profile})`) ?? []), run]);
+  return [...groups].map(([name, list]) => {
+    const reused = list.filter((r) => r.reused).length;
+    const diverged = list.filter((r) => r.status === 'diverged').length;
+    return `hypotest runs: ${name}: ${list.length} runs, ${list.length - reused} trained, ${reused} reused from stored records, ${diverged} diverged`;
+  }).join('\n');
 }

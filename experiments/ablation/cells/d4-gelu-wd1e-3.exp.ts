@@ -1,0 +1,4 @@
+import { cell, trainMlp } from '../../../harness/index.ts';
+import study from '../study.ts';
+
+cell(study, 'd4-gelu-wd1e-3', { train: trainMlp });

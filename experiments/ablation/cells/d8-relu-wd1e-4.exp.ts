@@ -1,0 +1,4 @@
+import { cell, trainMlp } from '../../../harness/index.ts';
+import study from '../study.ts';
+
+cell(study, 'd8-relu-wd1e-4', { train: trainMlp });

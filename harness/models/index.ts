@@ -1,0 +1,19 @@
+/**
+ * hypotest's neural-network models: backend selection, the MLP, the training loop and its helpers.
+ * Everything is written with tfjs-core ops and variables (no tfjs-layers).
+ */
+export { initBackend, parseBackendEnv, BACKEND_NAMES, BACKEND_ENV_VAR } from './backend.ts';
+export type { BackendName, BackendInfo, InitBackendOptions } from './backend.ts';
+export { installWasmMatMulFix, uninstallWasmMatMulFix, isWasmMatMulFixInstalled } from './wasmMatMulFix.ts';
+export { ensureGradients } from './gradients.ts';
+export type { Classifier, Parameter } from './classifier.ts';
+export { createMlp, gelu } from './mlp.ts';
+export type { Mlp, MlpArgs, MlpActivation } from './mlp.ts';
+export { createAdamW } from './adamw.ts';
+export type { AdamW, AdamWOptions } from './adamw.ts';
+export { trainClassifier, evaluateClassifier, freezeClassifier, meanCrossEntropy, weightsFingerprint } from './train.ts';
+export type { TrainOptions, TrainResult, TrainStats, FrozenClassifier } from './train.ts';
+export { trainMlp, MLP_DEFAULTS } from './trainMlp.ts';
+export type { MlpCellConfig, TrainMlpOptions } from './trainMlp.ts';
+export { createProgressPrinter } from './progress.ts';
+export type { ProgressPrinterOptions } from './progress.ts';

@@ -1,0 +1,103 @@
+import { ModelError } from '../errors.ts';
+import type { TrainContext, TrainOutcome } from '../types.ts';
+import { initBackend, type BackendName } from './backend.ts';
+import { createMlp, type MlpActivation } from './mlp.ts';
+import { trainClassifier } from './train.ts';
+
+/**
+ * The configuration of an MLP cell. `depth` and `activation` are required; every other field may also come
+ * from the profile's budget (the cell's config wins) or falls back to {@link MLP_DEFAULTS}.
+ */
+export interface MlpCellConfig {
+  /** Hidden layers. */
+  readonly depth: number;
+  readonly activation: MlpActivation;
+  /** Decoupled AdamW weight decay, PyTorch convention (`w ← w − lr·λ·w`). Default 0. */
+  readonly weightDecay?: number;
+  /** Coupled L2 penalty `l2 · Σ w²` added to the loss. Default 0. */
+  readonly l2?: number;
+  /** Whether biases are decayed too. Default false. */
+  readonly decayBiases?: boolean;
+  /** Hidden units per layer. */
+  readonly width?: number;
+  readonly batchSize?: number;
+  readonly learningRate?: number;
+  readonly [key: string]: unknown;
+}
+
+/**
+ * Defaults of {@link trainMlp} when neither the cell's config nor the budget sets a value: the protocol of
+ * the PyTorch anchor (`shared/anchors/torch_bench.py`: AdamW lr 1e-3, batch 128, width 256, no decay).
+ */
+export const MLP_DEFAULTS = Object.freeze({ width: 256, batchSize: 128, learningRate: 1e-3, weightDecay: 0, l2: 0, decayBiases: false });
+
+/** Options of {@link trainMlp}. */
+export interface TrainMlpOptions {
+  /** Backend preference passed to {@link initBackend} (`HYPOTEST_BACKEND` still wins). */
+  readonly preferBackend?: BackendName | readonly BackendName[];
+  /** Batch size of validation passes and predictions. Default 1024. */
+  readonly evaluationBatchSize?: number;
+}
+
+/**
+ * Trains the cell's MLP: a convenience for a cell's train function. Reads `epochs` from `ctx.budget`;
+ * `width`, `batchSize`, `learningRate`, `weightDecay`, `l2`, `decayBiases` from `ctx.config`, else
+ * `ctx.budget`, else {@link MLP_DEFAULTS}; `depth` and `activation` from `ctx.config`. Input size and classes
+ * come from the training split; `ctx.seed` seeds the weights and the data order. Calls `ctx.onEpoch` every
+ * epoch and records the backend and the speed with `ctx.recordEnvironment`. A divergence is returned, not
+ * thrown, and its model is freed.
+ *
+ * @throws {ModelError} when a setting is missing or of the wrong type, or no backend loads.
+ * @example
+ * cell(study, 'd4-gelu-wd1e-4', { train: (ctx) => trainMlp(ctx) });
+ */
+export async function trainMlp<Config extends MlpCellConfig>(ctx: TrainContext<Config>, options: TrainMlpOptions = {}): Promise<TrainOutcome> {
+  const backend = await initBackend({ prefer: options.preferBackend });
+  const config = ctx.config as MlpCellConfig;
+  const budget = ctx.budget as Readonly<Record<string, unknown>>;
+  const setting = <T extends number | boolean>(key: keyof typeof MLP_DEFAULTS, kind: 'number' | 'boolean'): T => {
+    const value = config[key] ?? budget[key] ?? MLP_DEFAULTS[key];
+    if (typeof value !== kind || (kind === 'number' && !Number.isFinite(value))) {
+      throw new ModelError(`trainMlp (cell '${ctx.cell}'): ${key} must be a ${kind}, got ${JSON.stringify(value)}. Fix the cell's config or the study's budget.`);
+    }
+    return value as T;
+  };
+  const train = ctx.data.train;
+  const model = createMlp({
+    inputSize: train.featureShape.reduce((a, b) => a * b, 1),
+    width: setting<number>('width', 'number'),
+    depth: config.depth,
+    numClasses: train.numClasses,
+    activation: config.activation,
+    seed: ctx.seed,
+  });
+  let result;
+  try {
+    result = await trainClassifier(model, ctx.data, {
+      epochs: ctx.budget.epochs,
+      batchSize: setting<number>('batchSize', 'number'),
+      learningRate: setting<number>('learningRate', 'number'),
+      weightDecay: setting<number>('weightDecay', 'number'),
+      l2: setting<number>('l2', 'number'),
+      decayBiases: setting<boolean>('decayBiases', 'boolean'),
+      seed: ctx.seed,
+      evaluationBatchSize: options.evaluationBatchSize,
+      onEpoch: (log) => ctx.onEpoch(log),
+    });
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+  ctx.recordEnvironment({
+    backend: backend.name,
+    backendVersion: backend.version,
+    backendDetails: backend.details,
+    examplesPerSecond: Math.round(result.stats.examplesPerSecond),
+    trainStepSeconds: Number(result.stats.trainSeconds.toFixed(3)),
+  });
+  if (result.status === 'diverged') {
+    model.dispose();
+    return { status: 'diverged', divergence: result.divergence };
+  }
+  return { status: 'ok', model: result.model };
+}

@@ -343,7 +343,7 @@ export function cifar10Patches(options: Cifar10PatchOptions): DatasetSpec {
       const arrays = await loadCifar10Arrays(options.source);
       const trainCount = arrays.trainLabels.length;
       const testCount = arrays.testLabels.length;
-      const rng = position === 'random' ? createRandom(patchSeed) : undefined;
+      const rng = position === 'random' ? createRandom(patchSeed as number) : undefined;
       const trainPositions = patchPositions(trainCount, { patchSize, position, rng });
       const testPositions = patchPositions(testCount, { patchSize, position, rng });
       const source = (images: Uint8Array, labels: Uint8Array, positions: PatchPositions): ExampleSource => ({

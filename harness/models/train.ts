@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ModelError } from '../errors.ts';
 import { createRandom, deriveSeed } from '../random.ts';
-import type { EpochLog, ExperimentData, FrozenModel, Split, TrainOutcome } from '../types.ts';
+import type { Divergence, EpochLog, ExperimentData, FrozenModel, Split } from '../types.ts';
 import { sha256 } from '../util.ts';
 import { createAdamW } from './adamw.ts';
 import { ensureGradients } from './gradients.ts';
@@ -56,8 +56,10 @@ export interface TrainStats {
   readonly history: readonly EpochLog[];
 }
 
-/** {@link TrainOutcome} plus the run's {@link TrainStats}. */
-export type TrainResult = TrainOutcome & { readonly stats: TrainStats };
+/** A {@link TrainOutcome} (assignable to it) with a {@link FrozenClassifier} and the run's {@link TrainStats}. */
+export type TrainResult =
+  | { readonly status: 'ok'; readonly model: FrozenClassifier; readonly stats: TrainStats }
+  | { readonly status: 'diverged'; readonly divergence: Divergence; readonly stats: TrainStats };
 
 /** A frozen model whose fingerprint is always available. */
 export interface FrozenClassifier extends FrozenModel {

@@ -15,7 +15,9 @@ interface Product {
 type Activation = 'linear' | 'relu' | 'relu6' | 'elu' | 'sigmoid' | 'leakyrelu' | 'prelu';
 
 interface Case {
+  /** Batch dimensions of a and of b (broadcast against each other). */
   batch: number[];
+  batchB?: number[];
   transposeA: boolean;
   transposeB: boolean;
   /** Run `tf.fused.matMul` with a bias and this activation, instead of `tf.matMul`. */
@@ -27,11 +29,14 @@ const M = 33;
 const K = 65;
 const N = 17;
 
-function shapes({ batch, transposeA, transposeB }: Case): { a: number[]; b: number[]; out: number[] } {
+function shapes({ batch, batchB = batch, transposeA, transposeB }: Case): { a: number[]; b: number[]; out: number[] } {
+  const rank = Math.max(batch.length, batchB.length);
+  const padded = (dims: number[]) => [...Array(rank - dims.length).fill(1), ...dims];
+  const outBatch = padded(batch).map((d, i) => Math.max(d, padded(batchB)[i]));
   return {
     a: [...batch, ...(transposeA ? [K, M] : [M, K])],
-    b: [...batch, ...(transposeB ? [N, K] : [K, N])],
-    out: [...batch, M, N],
+    b: [...batchB, ...(transposeB ? [N, K] : [K, N])],
+    out: [...outBatch, M, N],
   };
 }
 
@@ -64,16 +69,18 @@ async function on<T>(name: BackendName, run: () => T): Promise<T> {
 }
 
 const cases: Case[] = [];
-for (const batch of [[], [3], [2, 3]]) {
+const batches: [number[], number[]][] = [[[], []], [[3], [3]], [[3], []], [[3], [1]], [[1], [3]], [[2, 3], [2, 3]], [[2, 3], []], [[2, 1], [1, 3]]];
+for (const [batch, batchB] of batches) {
   for (const transposeA of [false, true]) {
     for (const transposeB of [false, true]) {
-      cases.push({ batch, transposeA, transposeB });
-      if (batch.length < 2) cases.push({ batch, transposeA, transposeB, fused: 'relu' });
+      cases.push({ batch, batchB, transposeA, transposeB });
+      // tf.fused.matMul takes 3-D operands at most.
+      if (batch.length < 2) cases.push({ batch, batchB, transposeA, transposeB, fused: 'relu' });
     }
   }
 }
-for (const batch of [[], [3]]) {
-  for (const fused of ['linear', 'relu6', 'elu', 'sigmoid', 'leakyrelu', 'prelu'] as const) cases.push({ batch, transposeA: false, transposeB: true, fused });
+for (const [batch, batchB] of [[[], []], [[3], [3]], [[3], []]]) {
+  for (const fused of ['linear', 'relu6', 'elu', 'sigmoid', 'leakyrelu', 'prelu'] as const) cases.push({ batch, batchB, transposeA: false, transposeB: true, fused });
 }
 
 describe('wasm BatchMatMul / _FusedMatMul transpose fix', () => {
@@ -91,7 +98,7 @@ describe('wasm BatchMatMul / _FusedMatMul transpose fix', () => {
     expect(isWasmMatMulFixInstalled()).toBe(true);
   });
 
-  test.each(cases)('matches the cpu backend: batch $batch, transposeA $transposeA, transposeB $transposeB, fused activation $fused', async (c) => {
+  test.each(cases)('matches the cpu backend: batch $batch x $batchB, transposeA $transposeA, transposeB $transposeB, fused activation $fused', async (c) => {
     const reference = await on('cpu', () => productAndGradients(c));
     const fixed = await on('wasm', () => {
       const buffersBefore = tf.memory().numDataBuffers;

@@ -1,6 +1,7 @@
 import {
   Add,
   BatchMatMul,
+  broadcast_util,
   Elu,
   LeakyRelu,
   Prelu,
@@ -28,7 +29,9 @@ import { ModelError } from '../errors.ts';
  * other case runs a scalar triple loop, about 10x slower. Backpropagation through `matMul(x, w)` needs
  * `dy · wᵀ` and `xᵀ · dy`, so every training step hits the slow loop. Transposing the operand first
  * (the wasm Transpose kernel is a fast blocked copy) and then calling the original kernel without
- * transposes keeps the product on the XNNPACK path.
+ * transposes keeps the product on the XNNPACK path. For the same reason a batch of inputs times a single
+ * matrix (`[batch, m, k] · [k, n]`, a dense layer applied to a sequence) is computed as one 2-D product
+ * `[batch·m, k] · [k, n]` (a free reshape of a row-major buffer).
  *
  * The scalar loop is also wrong for fused products (`tf.fused.matMul` with a bias or an activation): it
  * indexes the bias by `row * cols + col` clamped to the bias length (so every row after the first gets the
@@ -59,9 +62,9 @@ interface DisposingBackend extends KernelBackend {
  * Re-registers the wasm backend's `BatchMatMul` and `_FusedMatMul` kernels so that a transposed operand
  * is transposed explicitly (the wasm Transpose kernel on a 3-D view `[batch, rows, cols]`, perm
  * `[0, 2, 1]`) before the original kernel runs without transposes; the intermediate buffers are freed
- * before the kernel returns. Products without transposes go straight to the original kernel. A batched
- * `_FusedMatMul` (batch size above 1), which the original computes wrongly, runs as BatchMatMul, Add and
- * the activation's kernel. Results equal the cpu backend's up to float rounding order; gradients are
+ * before the kernel returns. A batch of `a` times a single matrix `b` is folded into one 2-D product.
+ * Other products without transposes go straight to the original kernel. A `_FusedMatMul` in which `b` has
+ * a batch above 1, which the original computes wrongly, runs as BatchMatMul, Add and the activation's kernel. Results equal the cpu backend's up to float rounding order; gradients are
  * unchanged because tfjs-core defines them per kernel name, not per implementation.
  *
  * Idempotent: returns `true` when it installed the fix, `false` when it was already installed.
@@ -88,8 +91,8 @@ export function installWasmMatMulFix(): boolean {
     originals.set(name, config);
   }
   const transpose = transposeConfig!.kernelFunc;
-  const batchMatMul = withExplicitTransposes(originals.get(BatchMatMul)!.kernelFunc, transpose);
-  const fusedMatMul = fusedWithFixes(withExplicitTransposes(originals.get(_FusedMatMul)!.kernelFunc, transpose), batchMatMul);
+  const batchMatMul = withFastPath(originals.get(BatchMatMul)!.kernelFunc, transpose);
+  const fusedMatMul = fusedWithFixes(withFastPath(originals.get(_FusedMatMul)!.kernelFunc, transpose), batchMatMul);
   for (const [name, kernelFunc] of [[BatchMatMul, batchMatMul], [_FusedMatMul, fusedMatMul]] as const) {
     unregisterKernel(name, 'wasm');
     registerKernel({ ...originals.get(name)!, kernelFunc });
@@ -119,21 +122,32 @@ export function isWasmMatMulFixInstalled(): boolean {
   return state.originals !== undefined;
 }
 
-function withExplicitTransposes(original: KernelFunc, transpose: KernelFunc): KernelFunc {
+function withFastPath(original: KernelFunc, transpose: KernelFunc): KernelFunc {
   return (args) => {
     const { inputs, attrs } = args;
     const backend = args.backend as DisposingBackend;
     const transposeA = Boolean(attrs?.transposeA);
     const transposeB = Boolean(attrs?.transposeB);
-    if (!transposeA && !transposeB) return original(args);
     const a = inputs.a as TensorInfo;
     const b = inputs.b as TensorInfo;
+    const batchA = util.sizeFromShape(a.shape.slice(0, -2));
+    const batchB = util.sizeFromShape(b.shape.slice(0, -2));
+    // A batch of inputs times one matrix (a dense layer on [batch, tokens, features]) is one 2-D product.
+    const fold = batchA > 1 && batchB === 1;
+    if (!transposeA && !transposeB && !fold) return original(args);
     const made: TensorInfo[] = [];
     try {
-      const aReady = transposeA ? transposeLastTwo(a, backend, transpose, made) : a;
-      const bReady = transposeB ? transposeLastTwo(b, backend, transpose, made) : b;
+      let aReady = transposeA ? transposeLastTwo(a, backend, transpose, made) : a;
+      let bReady = transposeB ? transposeLastTwo(b, backend, transpose, made) : b;
       const newAttrs: NamedAttrMap = { ...attrs, transposeA: false, transposeB: false };
-      return original({ inputs: { ...inputs, a: aReady, b: bReady }, backend, attrs: newAttrs });
+      if (!fold) return original({ inputs: { ...inputs, a: aReady, b: bReady }, backend, attrs: newAttrs });
+      const [rows, inner] = aReady.shape.slice(-2);
+      const columns = bReady.shape[bReady.shape.length - 1];
+      const batchShape = broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
+      aReady = { dataId: aReady.dataId, shape: [1, batchA * rows, inner], dtype: aReady.dtype };
+      bReady = { dataId: bReady.dataId, shape: [1, inner, columns], dtype: bReady.dtype };
+      const out = original({ inputs: { ...inputs, a: aReady, b: bReady }, backend, attrs: newAttrs }) as TensorInfo;
+      return { dataId: out.dataId, shape: [...batchShape, rows, columns], dtype: out.dtype };
     } finally {
       for (const info of made) backend.disposeData(info.dataId);
     }
@@ -156,8 +170,9 @@ function fusedWithFixes(unbatched: KernelFunc, batchMatMul: KernelFunc): KernelF
     const backend = args.backend as DisposingBackend;
     const a = inputs.a as TensorInfo;
     const b = inputs.b as TensorInfo;
-    // tfjs-core reshapes both operands of a fused product to 3-D before calling the kernel.
-    if (a.shape[0] === 1 && b.shape[0] === 1) return unbatched(args);
+    // tfjs-core reshapes both operands of a fused product to 3-D before calling the kernel; withFastPath folds
+    // a batch of `a` into rows when `b` is a single matrix, which keeps the product on the XNNPACK path.
+    if (b.shape[0] === 1) return unbatched(args);
     const activation = String(attrs.activation ?? 'linear');
     const call = ACTIVATIONS[activation];
     if (activation !== 'linear' && call === undefined) {

@@ -30,7 +30,7 @@ export interface PartialOmegaSquaredInput {
  * @throws {InvalidInputError} when an input is not finite, df < 1, the mean square error is not
  *   positive, or N does not exceed df.
  * @example
- * partialOmegaSquared({ sumOfSquares: 2034.3, df: 2, meanSquareError: 119.7, n: 54 }) // 0.2517...
+ * partialOmegaSquared({ sumOfSquares: 2034.26, df: 2, meanSquareError: 119.69, n: 54 }) // 0.2173 (warpbreaks tension)
  */
 export function partialOmegaSquared(input: PartialOmegaSquaredInput): number {
   const api = 'partialOmegaSquared';

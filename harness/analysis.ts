@@ -4,7 +4,7 @@ import type { RunRecord } from './store.ts';
 import { METRICS, type Level, type MetricName, type Study } from './study.ts';
 import type { Profile } from './types.ts';
 import {
-  benjaminiHochberg, bonferroniConfidence, contrastInterval, holmAdjust, judge, minimumDetectableEffect, pairedTTest,
+  benjaminiHochberg, bonferroniConfidence, contrastInterval, factorialAnova, holmAdjust, judge, meanInterval, minimumDetectableEffect, pairedTTest,
 } from './stats/index.ts';
 
 /** A contrast of cell means: per-factor level weights, multiplied across factors and averaged over the others. */
@@ -117,6 +117,8 @@ export function validateHypothesis(study: Study, spec: HypothesisSpec, seen: Set
   if (!effect || !['contrast', 'paired', 'top-two'].includes(effect.kind)) fail('effect is not contrast(...), pairedDifference(...) or topTwoOnValidation()', 'build the effect with one of those helpers');
   if (effect.kind === 'contrast') {
     if (study.analysis.model !== 'factorial' || !study.factors) fail('a contrast needs a factorial study', 'use pairedDifference() for arms');
+    // With no factor named, every cell gets weight 1/cells: the grand mean, which is no comparison at all.
+    if (!effect.weights || Object.keys(effect.weights).length === 0) fail('the contrast names no factor', 'name the levels it compares, e.g. contrast({ depth: { 8: 1, 2: -1 } })');
     for (const [factor, weights] of Object.entries(effect.weights)) {
       const levels = study.factors![factor];
       if (!levels) fail(`unknown factor '${factor}'`, `use one of ${Object.keys(study.factors!).join(', ')}`);
@@ -125,6 +127,7 @@ export function validateHypothesis(study: Study, spec: HypothesisSpec, seen: Set
       }
       const sum = Object.values(weights).reduce((a, b) => a + b, 0);
       if (Math.abs(sum) > 1e-12) fail(`the weights of factor '${factor}' sum to ${sum}, not 0`, 'a contrast compares levels: weights must sum to zero, e.g. { 8: 1, 2: -1 }');
+      if (Object.values(weights).every((w) => w === 0)) fail(`the weights of factor '${factor}' are all zero`, 'give the levels compared non-zero weights that sum to zero, e.g. { 8: 1, 2: -1 }');
     }
   } else if (effect.kind === 'paired') {
     for (const cellId of [effect.a, effect.b]) if (!study.cellIds.includes(cellId)) fail(`no cell '${cellId}'`, `use ${study.cellIds.join(', ')}`);
@@ -268,4 +271,78 @@ export function analyseStudy(study: Study, hypotheses: readonly HypothesisSpec[]
 
 function mean(values: number[]): number {
   return values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+/** Descriptive summary of one cell over its seeds (t interval at the study's confidence). */
+export interface CellSummary {
+  cell: string;
+  levels: Record<string, Level>;
+  n: number;
+  diverged: number;
+  /** Per metric and split: mean and t interval over seeds (null when fewer than two seeds or constant values). */
+  metrics: Record<string, { mean: number; lower: number | null; upper: number | null; values: number[] }>;
+}
+
+/** What a study's records show beyond the hypotheses: per-cell summaries and, for factorial studies, the ANOVA table. */
+export interface StudySummary {
+  metric: MetricName;
+  split: 'test' | 'validation';
+  confidence: number;
+  cells: CellSummary[];
+  anova: { rows: { term: string; sumOfSquares: number; df: number; meanSquare: number; F: number; pValue: number; partialOmegaSquared: number }[]; residual: { sumOfSquares: number; df: number; meanSquare: number } } | null;
+  anovaError?: string;
+}
+
+/**
+ * Per-cell means and t intervals of every metric on every evaluated split, and the full-factorial ANOVA of the
+ * primary metric (seed as a block when registered). Diverged runs enter by the registered rule. Pure.
+ * Returns null when a pre-registered run is missing (nothing partial is summarised).
+ */
+export function summariseStudy(study: Study, records: RecordLookup, profile: Profile): StudySummary | null {
+  const split = profile === 'registered' ? 'test' : 'validation';
+  const rows: { cell: string; seed: number; record: RunRecord }[] = [];
+  for (const cellId of study.cellIds) for (const seed of study.seeds) {
+    const record = records(cellId, seed);
+    if (!record) return null;
+    rows.push({ cell: cellId, seed, record });
+  }
+  const metricValue = (record: RunRecord, onSplit: string, metric: MetricName): number | null => {
+    if (record.status === 'diverged') return study.diverged.rule === 'substitute-chance' ? chanceMetrics(record.numClasses)[metric] : null;
+    return record.metrics[onSplit as 'test']?.[metric] ?? null;
+  };
+  const splits = profile === 'registered' ? ['validation', 'test', ...(study.dataset.hasShift ? ['shift'] : [])] : ['validation'];
+  const metrics: MetricName[] = [study.metrics.primary, ...(study.metrics.secondary ?? [])];
+  const cells: CellSummary[] = study.cellIds.map((cellId) => {
+    const own = rows.filter((r) => r.cell === cellId);
+    const summary: CellSummary = { cell: cellId, levels: study.levelsOf(cellId), n: own.length, diverged: own.filter((r) => r.record.status === 'diverged').length, metrics: {} };
+    for (const onSplit of splits) for (const metric of metrics) {
+      const values = own.map((r) => metricValue(r.record, onSplit, metric)).filter((v): v is number => v !== null);
+      if (values.length === 0) continue;
+      const mean = values.reduce((a, b) => a + b, 0) / values.length;
+      let lower: number | null = null;
+      let upper: number | null = null;
+      try {
+        ({ lower, upper } = meanInterval(values, { confidence: study.analysis.confidence }));
+      } catch {
+        // One seed or identical values: no interval, the mean alone is reported.
+      }
+      summary.metrics[`${onSplit}.${metric}`] = { mean, lower, upper, values };
+    }
+    return summary;
+  });
+  let anova: StudySummary['anova'] = null;
+  let anovaError: string | undefined;
+  if (study.analysis.model === 'factorial') {
+    try {
+      const observations = rows.map((r) => ({
+        factors: { ...study.levelsOf(r.cell), ...(study.analysis.seedAsBlock ? { seed: `s${r.seed}` } : {}) },
+        value: metricValue(r.record, split, study.metrics.primary) ?? Number.NaN,
+      }));
+      const table = factorialAnova(observations, study.analysis.seedAsBlock ? { block: 'seed' } : {});
+      anova = { rows: table.rows.map((row) => ({ ...row })), residual: { ...table.residual } };
+    } catch (error) {
+      anovaError = `${(error as Error).name}: ${(error as Error).message}`;
+    }
+  }
+  return { metric: study.metrics.primary, split, confidence: study.analysis.confidence, cells, anova, ...(anovaError ? { anovaError } : {}) };
 }

@@ -1,5 +1,5 @@
 import { describe, test, type TestContext } from 'vitest';
-import { analyseStudy, validateHypothesis, type HypothesisResult, type HypothesisSpec } from './analysis.ts';
+import { analyseStudy, summariseStudy, validateHypothesis, type HypothesisResult, type HypothesisSpec, type StudySummary } from './analysis.ts';
 import { checkLock, type LockCheck } from './lock.ts';
 import { currentProfile, strictMode } from './profile.ts';
 import { readRecord, recordPath, runKey, type RunRecord } from './store.ts';
@@ -10,9 +10,40 @@ import { HypotestError, HypothesisNotJudgedError, StrictVerdictError } from './e
 /** What a hypothesis test puts in `task.meta.hypotest` for the reporters. */
 export interface VerdictMeta {
   result: HypothesisResult;
-  study: { name: string; title: string; question: string; lockHash: string | null; lockedAt: string | null };
+  study: { name: string; title: string; question: string; lockHash: string | null; lockedAt: string | null; lockCommit: string | null };
+  /** The registered design, as the write-up describes it. */
+  design: StudyDesign;
+  /** Per-cell summaries and the ANOVA table (null when runs are missing). */
+  summary: StudySummary | null;
   deviations: { file: string; what: string; why: string; when: string }[];
   strict: boolean;
+}
+
+/** The parts of a study declaration a report shows (JSON-safe). */
+export interface StudyDesign {
+  dataset: { id: string; description: string; params: Record<string, unknown> };
+  factors: Record<string, (string | number)[]> | null;
+  cells: string[];
+  seeds: number[];
+  metrics: Study['metrics'];
+  budget: Record<string, unknown>;
+  analysis: Study['analysis'];
+  diverged: Study['diverged'];
+  notes: string[];
+}
+
+function designOf(study: Study, profile: 'registered' | 'quick'): StudyDesign {
+  return JSON.parse(JSON.stringify({
+    dataset: { id: study.dataset.id, description: study.dataset.description, params: study.dataset.params },
+    factors: study.factors ?? null,
+    cells: study.cellIds,
+    seeds: study.seeds,
+    metrics: study.metrics,
+    budget: study.budget[profile],
+    analysis: study.analysis,
+    diverged: study.diverged,
+    notes: study.notes ?? [],
+  }));
 }
 
 declare module 'vitest' {
@@ -22,7 +53,7 @@ declare module 'vitest' {
 }
 
 const registries = new Map<Study, HypothesisSpec[]>();
-const analyses = new Map<Study, { results: HypothesisResult[]; lock: LockCheck | null }>();
+const analyses = new Map<Study, { results: HypothesisResult[]; lock: LockCheck | null; summary: StudySummary | null }>();
 
 /**
  * Registers a pre-registered hypothesis as a Vitest test. When the test runs, it reads the stored run
@@ -45,14 +76,14 @@ export function hypothesis(study: Study, spec: HypothesisSpec): void {
   const registered = list;
   describe(`${study.name} hypotheses`, () => {
     test(`${spec.id}: ${spec.claim}`, async (context) => {
-      const { results, lock } = analysisFor(study, registered);
+      const { results, lock, summary } = analysisFor(study, registered);
       const result = results.find((r) => r.id === spec.id)!;
-      await report(context, study, result, lock);
+      await report(context, study, result, lock, summary);
     });
   });
 }
 
-function analysisFor(study: Study, hypotheses: HypothesisSpec[]): { results: HypothesisResult[]; lock: LockCheck | null } {
+function analysisFor(study: Study, hypotheses: HypothesisSpec[]): { results: HypothesisResult[]; lock: LockCheck | null; summary: StudySummary | null } {
   let cached = analyses.get(study);
   if (cached) return cached;
   const profile = currentProfile();
@@ -77,7 +108,8 @@ function analysisFor(study: Study, hypotheses: HypothesisSpec[]): { results: Hyp
   const results = profile === 'registered' && !lock
     ? analyseStudy(study, hypotheses, () => null, profile).map((r) => ({ ...r, reason: `study '${study.name}' is not locked, so it has no registered runs. Lock it with \`npx hypotest lock ${study.name}\`, or run \`HYPOTEST_PROFILE=quick npx vitest run experiments\`.` }))
     : analyseStudy(study, hypotheses, lookup, profile);
-  cached = { results, lock };
+  const summary = profile === 'registered' && !lock ? null : summariseStudy(study, lookup, profile);
+  cached = { results, lock, summary };
   analyses.set(study, cached);
   return cached;
 }
@@ -94,11 +126,13 @@ export function verdictLine(result: HypothesisResult): string {
   return `${result.verdict}: effect ${formatNumber(result.estimate)} ${result.unit}, ${(result.confidence * 100).toFixed(1)}% CI ${ci}, SESOI ${result.sesoi} (${result.direction}); ${result.reason}${mde}`;
 }
 
-async function report(context: TestContext, study: Study, result: HypothesisResult, lock: LockCheck | null): Promise<void> {
+async function report(context: TestContext, study: Study, result: HypothesisResult, lock: LockCheck | null, summary: StudySummary | null): Promise<void> {
   const strict = strictMode();
   context.task.meta.hypotest = {
     result,
-    study: { name: study.name, title: study.title, question: study.question, lockHash: lock?.lock.hash ?? null, lockedAt: lock?.lock.lockedAt ?? null },
+    study: { name: study.name, title: study.title, question: study.question, lockHash: lock?.lock.hash ?? null, lockedAt: lock?.lock.lockedAt ?? null, lockCommit: lock?.lock.gitCommit ?? null },
+    design: designOf(study, result.profile),
+    summary,
     deviations: (lock?.deviations ?? []).map(({ file, what, why, when }) => ({ file, what, why, when })),
     strict,
   };

@@ -1,12 +1,14 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Reporter, TestModule, Vitest } from 'vitest/node';
 import type { RunSummary, VerdictMeta } from '../harness/index.ts';
 import { writeFileAtomic } from '../harness/util.ts';
+import { renderWriteup } from './render/writeup.ts';
 import { buildVerdictFiles, renderMarkdown, renderRunSummary, renderTerminalTable } from './render/verdictTable.ts';
 
 /**
- * Prints the verdict table at the end of a run and writes `reports/<study>/verdicts.json` and `.md`
- * (quick profile: `reports/<study>/quick/`, labelled as validation-only). Renders task meta only;
+ * Prints the verdict table at the end of a run and writes `reports/<study>/verdicts.json`, `verdicts.md`
+ * and the plain write-up `README.md` (quick profile: `reports/<study>/quick/`, labelled as validation-only;
+ * `HYPOTEST_REPORTS_DIR` moves the reports folder). Renders task meta only;
  * it never recomputes statistics.
  */
 export default class VerdictReporter implements Reporter {
@@ -32,9 +34,11 @@ export default class VerdictReporter implements Reporter {
     if (runs.length > 0) log('\n' + renderRunSummary(runs));
     if (metas.length === 0) return;
     for (const file of buildVerdictFiles(metas)) {
-      const dir = file.profile === 'quick' ? join(this.root, 'reports', file.study.name, 'quick') : join(this.root, 'reports', file.study.name);
+      const reports = process.env.HYPOTEST_REPORTS_DIR ? resolve(process.env.HYPOTEST_REPORTS_DIR) : join(this.root, 'reports');
+      const dir = file.profile === 'quick' ? join(reports, file.study.name, 'quick') : join(reports, file.study.name);
       writeFileAtomic(join(dir, 'verdicts.json'), JSON.stringify(file, null, 2) + '\n');
       writeFileAtomic(join(dir, 'verdicts.md'), renderMarkdown(file));
+      writeFileAtomic(join(dir, 'README.md'), renderWriteup(file));
       log('\n' + renderTerminalTable(file) + `\n(written to ${join(dir, 'verdicts.json')} and verdicts.md)\n`);
     }
   }

@@ -8,6 +8,8 @@ export interface VerdictsFile {
   label: string;
   strict: boolean;
   deviations: VerdictMeta['deviations'];
+  design: VerdictMeta['design'];
+  summary: VerdictMeta['summary'];
   hypotheses: HypothesisResult[];
 }
 
@@ -30,6 +32,8 @@ export function buildVerdictFiles(metas: VerdictMeta[]): VerdictsFile[] {
       label: profile === 'quick' ? QUICK_LABEL : 'registered profile, sealed test split',
       strict: first.strict,
       deviations: first.deviations,
+      design: first.design,
+      summary: first.summary,
       hypotheses: group.map((m) => m.result),
     };
   });
@@ -91,7 +95,7 @@ export function renderMarkdown(file: VerdictsFile): string {
     '',
     '## Reasons',
     '',
-    ...file.hypotheses.map((r) => `- **${r.id}** (${r.family}, ${r.correction}, ${r.metric} on ${r.split}): ${r.verdict} — ${r.reason}.${r.adjustedPValue !== null ? ` Adjusted p = ${r.adjustedPValue.toPrecision(3)}.` : ''} SESOI: ${r.sesoiReason}`),
+    ...file.hypotheses.map((r) => `- **${r.id}** (${r.family}, ${r.correction}, ${r.metric} on ${r.split}): ${r.verdict} — ${/[.!?]$/.test(r.reason) ? r.reason : `${r.reason}.`}${r.adjustedPValue !== null ? ` Adjusted p = ${r.adjustedPValue.toPrecision(3)}.` : ''} SESOI: ${r.sesoiReason}`),
     '',
     '## Deviations',
     '',

@@ -37,9 +37,10 @@ import { ModelError } from '../errors.ts';
  * indexes the bias by `row * cols + col` clamped to the bias length (so every row after the first gets the
  * last bias value), and it adds the bias and applies the ReLU clamp once per 48-wide block of the shared
  * dimension instead of once at the end. Measured against the cpu backend, a batched fused product with a
- * bias is off by about 0.25 (linear) to 2.8 (ReLU, shared dimension 65). 2-D fused products reach it only
- * with a transpose, which the first fix removes; batched fused products are therefore computed here as
- * the (fixed) BatchMatMul, then Add for the bias, then the activation's own kernel.
+ * bias is off by about 0.25 (linear) to 2.8 (ReLU, shared dimension 65). Fused products reach the loop
+ * only through a transpose or a batch; the transposes are removed above and a batch of `a` is folded, so
+ * what remains (a batch of `b` matrices) is computed here as the (fixed) BatchMatMul, then Add for the
+ * bias, then the activation's own kernel.
  */
 
 const KERNELS = [BatchMatMul, _FusedMatMul] as const;
@@ -64,8 +65,9 @@ interface DisposingBackend extends KernelBackend {
  * `[0, 2, 1]`) before the original kernel runs without transposes; the intermediate buffers are freed
  * before the kernel returns. A batch of `a` times a single matrix `b` is folded into one 2-D product.
  * Other products without transposes go straight to the original kernel. A `_FusedMatMul` in which `b` has
- * a batch above 1, which the original computes wrongly, runs as BatchMatMul, Add and the activation's kernel. Results equal the cpu backend's up to float rounding order; gradients are
- * unchanged because tfjs-core defines them per kernel name, not per implementation.
+ * a batch above 1, which the original computes wrongly, runs as BatchMatMul, Add and the activation's
+ * kernel. Results equal the cpu backend's up to float rounding order; gradients are unchanged because
+ * tfjs-core defines them per kernel name, not per implementation.
  *
  * Idempotent: returns `true` when it installed the fix, `false` when it was already installed.
  * Works before or after the wasm backend is initialised (the original kernels' setup functions are kept).

@@ -1,0 +1,173 @@
+import { describe, expect, test } from 'vitest';
+import type { HypothesisResult, RunSummary, VerdictMeta } from '../../harness/index.ts';
+import { buildVerdictFiles, QUICK_LABEL, renderMarkdown, renderRunSummary, renderTerminalTable, verdictRows, type VerdictsFile } from './verdictTable.ts';
+
+function result(overrides: Partial<HypothesisResult> = {}): HypothesisResult {
+  return {
+    study: 'toy', id: 'H1', claim: 'a1 beats a0 by more than 3 points', family: 'confirmatory', familySize: 2, confirmatory: true,
+    correction: 'bonferroni', metric: 'accuracy', unit: 'pp', split: 'test', profile: 'registered', direction: 'greater',
+    sesoi: 3, sesoiReason: 'three points matter', effect: 'a: +1×a1 -1×a0', verdict: 'supported',
+    reason: 'interval [8.516, 11.18] lies beyond the SESOI 3 in the predicted direction', code: 'beyond-sesoi',
+    estimate: 9.85, lower: 8.516, upper: 11.184, confidence: 0.975, df: 8, standardError: 0.44, pValue: 1.7e-8, adjustedPValue: 3.49e-8,
+    minimumDetectableEffect: 1.5, power: 0.8, runsComplete: 12, runsExpected: 12, missing: [], diverged: [],
+    ...overrides,
+  };
+}
+
+const study: VerdictMeta['study'] = {
+  name: 'toy', title: 'Toy factorial study', question: 'q?', lockHash: '0123456789abcdef0123', lockedAt: '2026-01-02T03:04:05.000Z', lockCommit: null,
+};
+
+const design: VerdictMeta['design'] = {
+  dataset: { id: 'toy', description: 'generated', params: {} }, factors: { a: ['a0', 'a1'] }, cells: ['a0', 'a1'], seeds: [1, 2, 3],
+  metrics: { primary: 'accuracy', readAt: 'final-epoch' }, budget: { epochs: 1 },
+  analysis: { model: 'factorial', confidence: 0.95, seedAsBlock: false, seedBlockReason: 'r', families: {} },
+  diverged: { rule: 'substitute-chance', reason: 'r' }, notes: [],
+};
+
+function meta(r: HypothesisResult, overrides: Partial<VerdictMeta> = {}): VerdictMeta {
+  return { result: r, study: { ...study, name: r.study }, design, summary: null, deviations: [], strict: false, ...overrides };
+}
+
+function file(hypotheses: HypothesisResult[], overrides: Partial<VerdictsFile> = {}): VerdictsFile {
+  return { schemaVersion: 1, study, profile: 'registered', label: 'registered profile, sealed test split', strict: false, deviations: [], design, summary: null, hypotheses, ...overrides };
+}
+
+const inconclusive = result({
+  id: 'H2', claim: 'b makes no practical difference within three points, whatever the depth', direction: 'equivalent', verdict: 'inconclusive',
+  code: 'crosses-sesoi', reason: 'interval [-3.5, 1] straddles a bound of (-SESOI, SESOI) = (-3, 3)', estimate: -1.25, lower: -3.5, upper: 1,
+  minimumDetectableEffect: 4.321, adjustedPValue: 0.5,
+});
+
+describe('buildVerdictFiles', () => {
+  test('groups by study and profile, keeps registration order, labels each profile', () => {
+    const h1 = result();
+    const h2 = result({ id: 'H2' });
+    const quick = result({ id: 'H1', profile: 'quick', split: 'validation' });
+    const other = result({ study: 'other', id: 'X1' });
+    const deviations = [{ file: 'study.ts', what: 'w', why: 'y', when: 't' }];
+    const files = buildVerdictFiles([meta(h1, { deviations, strict: true }), meta(quick), meta(other), meta(h2)]);
+    expect(files).toEqual([
+      { schemaVersion: 1, study: { ...study, name: 'toy' }, profile: 'registered', label: 'registered profile, sealed test split', strict: true, deviations, design, summary: null, hypotheses: [h1, h2] },
+      { schemaVersion: 1, study: { ...study, name: 'toy' }, profile: 'quick', label: QUICK_LABEL, strict: false, deviations: [], design, summary: null, hypotheses: [quick] },
+      { schemaVersion: 1, study: { ...study, name: 'other' }, profile: 'registered', label: 'registered profile, sealed test split', strict: false, deviations: [], design, summary: null, hypotheses: [other] },
+    ]);
+    expect(QUICK_LABEL).toBe('quick profile, validation only, not a registered result');
+  });
+
+  test('no metas, no files', () => {
+    expect(buildVerdictFiles([])).toEqual([]);
+  });
+});
+
+describe('verdictRows', () => {
+  test('effect, interval with its confidence, SESOI by direction, verdict (with MDE when inconclusive), runs, profile', () => {
+    expect(verdictRows(file([result(), inconclusive, result({ id: 'H3', direction: 'less', sesoi: 0.5, unit: 'nats', estimate: -1, lower: -2, upper: -0.75, confidence: 0.95 })]))).toEqual([
+      ['H1 a1 beats a0 by more than 3 points', '9.85 pp', '[8.52, 11.18] (97.5%)', '> 3 pp', 'supported', '12/12', 'registered'],
+      ['H2 b makes no practical difference within three points, whatever the depth', '-1.25 pp', '[-3.50, 1.00] (97.5%)', '±3 pp', 'inconclusive (MDE 4.32)', '12/12', 'registered'],
+      ['H3 a1 beats a0 by more than 3 points', '-1.00 nats', '[-2.00, -0.75] (95.0%)', '< −0.5 nats', 'supported', '12/12', 'registered'],
+    ]);
+  });
+
+  test('an incomplete hypothesis shows dashes for the numbers it does not have', () => {
+    const incomplete = result({ verdict: 'incomplete', code: 'missing-runs', estimate: null, lower: null, upper: null, minimumDetectableEffect: null, adjustedPValue: null, runsComplete: 11 });
+    expect(verdictRows(file([incomplete]))[0]).toEqual(['H1 a1 beats a0 by more than 3 points', '—', '—', '> 3 pp', 'incomplete', '11/12', 'registered']);
+  });
+});
+
+describe('renderTerminalTable', () => {
+  test('a title, aligned columns, long claims cut at 48 characters, and a count of verdicts', () => {
+    expect(renderTerminalTable(file([result(), inconclusive]))).toBe([
+      'hypotest: toy — Toy factorial study (registered profile, sealed test split)',
+      'hypothesis                                        effect    interval               SESOI   verdict                  runs   profile',
+      '------------------------------------------------  --------  ---------------------  ------  -----------------------  -----  ----------',
+      'H1 a1 beats a0 by more than 3 points              9.85 pp   [8.52, 11.18] (97.5%)  > 3 pp  supported                12/12  registered',
+      'H2 b makes no practical difference within three…  -1.25 pp  [-3.50, 1.00] (97.5%)  ±3 pp   inconclusive (MDE 4.32)  12/12  registered',
+      '1 supported, 1 inconclusive',
+    ].join('\n'));
+  });
+
+  test('lists the deviations, and cuts lines at the given width', () => {
+    const deviations = [{ file: 'hypotheses.exp.ts', what: 'added a comment', why: 'clarity', when: '2026-01-03T00:00:00.000Z' }, { file: 'study.ts', what: 'w', why: 'y', when: 't' }];
+    const lines = renderTerminalTable(file([result()], { deviations })).split('\n');
+    expect(lines[4]).toBe('deviations from the pre-registration: hypotheses.exp.ts: added a comment (clarity); study.ts: w (y)');
+    expect(lines[5]).toBe('1 supported');
+    const narrow = renderTerminalTable(file([result()]), 40).split('\n');
+    expect(narrow[0]).toBe('hypotest: toy — Toy factorial study (re…');
+    expect(narrow.every((line) => line.length <= 40)).toBe(true);
+  });
+
+  test('the quick profile carries its label in the title', () => {
+    const quick = renderTerminalTable(file([result({ profile: 'quick', split: 'validation' })], { profile: 'quick', label: QUICK_LABEL }));
+    expect(quick.split('\n')[0]).toBe('hypotest: toy — Toy factorial study (quick profile, validation only, not a registered result)');
+  });
+});
+
+describe('renderMarkdown', () => {
+  test('title, lock, the full table, reasons with adjusted p and SESOI reason, and no deviations', () => {
+    const text = renderMarkdown(file([result(), inconclusive]));
+    expect(text).toBe([
+      '# Toy factorial study: verdicts',
+      '',
+      'Registered profile; lock `0123456789ab` (2026-01-02T03:04:05.000Z).',
+      '',
+      '| hypothesis | effect | interval | SESOI | verdict | runs | profile |',
+      '| --- | --- | --- | --- | --- | --- | --- |',
+      '| H1 a1 beats a0 by more than 3 points | 9.85 pp | [8.52, 11.18] (97.5%) | > 3 pp | supported | 12/12 | registered |',
+      '| H2 b makes no practical difference within three points, whatever the depth | -1.25 pp | [-3.50, 1.00] (97.5%) | ±3 pp | inconclusive (MDE 4.32) | 12/12 | registered |',
+      '',
+      '## Reasons',
+      '',
+      '- **H1** (confirmatory, bonferroni, accuracy on test): supported — interval [8.516, 11.18] lies beyond the SESOI 3 in the predicted direction. Adjusted p = 3.49e-8. SESOI: three points matter',
+      '- **H2** (confirmatory, bonferroni, accuracy on test): inconclusive — interval [-3.5, 1] straddles a bound of (-SESOI, SESOI) = (-3, 3). Adjusted p = 0.500. SESOI: three points matter',
+      '',
+      '## Deviations',
+      '',
+      'None recorded.',
+      '',
+    ].join('\n'));
+  });
+
+  test('the quick profile is labelled as not a registered result; an unlocked study says so', () => {
+    const text = renderMarkdown(file([result({ profile: 'quick' })], { profile: 'quick', label: QUICK_LABEL, study: { ...study, lockHash: null, lockedAt: null } }));
+    expect(text.split('\n')[2]).toBe('> **quick profile, validation only, not a registered result.**');
+    const unlocked = renderMarkdown(file([result()], { study: { ...study, lockHash: null, lockedAt: null } }));
+    expect(unlocked.split('\n')[2]).toBe('Registered profile; lock `—` (not locked).');
+  });
+
+  test('escapes pipes in table cells, and lists deviations with when, file, what and why', () => {
+    const deviations = [{ file: 'hypotheses.exp.ts', what: 'added a comment', why: 'clarity', when: '2026-01-03T00:00:00.000Z' }];
+    const text = renderMarkdown(file([result({ claim: 'a | b is not a column' })], { deviations }));
+    expect(text).toContain('| H1 a \\| b is not a column | 9.85 pp |');
+    expect(text).toContain('## Deviations\n\n- 2026-01-03T00:00:00.000Z: `hypotheses.exp.ts` — added a comment. Why: clarity\n');
+  });
+
+  test('a reason that already ends a sentence is not given a second full stop', () => {
+    const incomplete = result({
+      verdict: 'incomplete', code: 'missing-runs', estimate: null, lower: null, upper: null, adjustedPValue: null, minimumDetectableEffect: null,
+      reason: '1 of 12 pre-registered runs are missing (a0-b1/seed-3); a hypothesis is judged only on the complete design.',
+    });
+    const line = renderMarkdown(file([incomplete])).split('\n').find((l) => l.startsWith('- **H1**'));
+    expect(line).toBe('- **H1** (confirmatory, bonferroni, accuracy on test): incomplete — 1 of 12 pre-registered runs are missing (a0-b1/seed-3); a hypothesis is judged only on the complete design. SESOI: three points matter');
+  });
+});
+
+describe('renderRunSummary', () => {
+  const run = (overrides: Partial<RunSummary>): RunSummary => ({ study: 'toy', cell: 'a0-b0', seed: 1, profile: 'registered', status: 'ok', reused: false, metrics: {}, path: '/r', ...overrides });
+
+  test('one line per study and profile: runs, trained, reused, diverged', () => {
+    expect(renderRunSummary([
+      run({}), run({ seed: 2, reused: true }), run({ seed: 3, status: 'diverged' }),
+      run({ profile: 'quick' }),
+      run({ study: 'other', reused: true, status: 'diverged' }),
+    ])).toBe([
+      'hypotest runs: toy (registered): 3 runs, 2 trained, 1 reused from stored records, 1 diverged',
+      'hypotest runs: toy (quick): 1 runs, 1 trained, 0 reused from stored records, 0 diverged',
+      'hypotest runs: other (registered): 1 runs, 0 trained, 1 reused from stored records, 1 diverged',
+    ].join('\n'));
+  });
+
+  test('no runs, no lines', () => {
+    expect(renderRunSummary([])).toBe('');
+  });
+});

@@ -7,7 +7,7 @@ import { evaluateSealed, experimentView, loadDatasetOnce, predictSplit } from '.
 import { recordPath, readRecord, runKey, writeRecord, type RunRecord } from './store.ts';
 import { hypotestRoot, type CellConfig, type Study } from './study.ts';
 import type { EpochLog, Split, TrainContext, TrainOutcome } from './types.ts';
-import { formatProgress } from './progress.ts';
+import { createProgressPrinter } from './progress.ts';
 import { subsampleSplit } from './subsample.ts';
 import { canonicalJson, gitState, HARNESS_VERSION, machineDescription, sha256 } from './util.ts';
 
@@ -104,21 +104,13 @@ async function runOne<Config extends CellConfig>(study: Study<Config>, cellId: s
   const curve: EpochLog[] = [];
   const environment: Record<string, unknown> = {};
   const startedAt = new Date();
-  let lastProgress = 0;
+  const printProgress = createProgressPrinter({ cell: cellId, seed, epochs: budget.epochs });
   const ctx: TrainContext<Config> = Object.freeze({
     study: study.name, cell: cellId, seed, profile, config, budget,
     data: experimentView(trainSplit, validationSplit),
     onEpoch(log: EpochLog) {
       curve.push({ ...log });
-      const elapsed = (Date.now() - startedAt.getTime()) / 1000;
-      const now = Date.now();
-      if (now - lastProgress > 1000 || log.epoch === budget.epochs) {
-        lastProgress = now;
-        process.stderr.write(formatProgress({
-          cell: cellId, seed, epoch: log.epoch, epochs: budget.epochs, validationAccuracy: log.validationAccuracy,
-          trainLoss: log.trainLoss, secondsElapsed: elapsed, secondsLeft: log.epoch > 0 ? (elapsed / log.epoch) * (budget.epochs - log.epoch) : undefined,
-        }) + '\n');
-      }
+      printProgress(log);
     },
     recordEnvironment(info: Record<string, unknown>) { Object.assign(environment, info); },
   });

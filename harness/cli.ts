@@ -11,10 +11,16 @@ const USAGE = `usage:
   npx hypotest deviate <study> --file <path in the study folder> --what "..." --why "..."
                                  record a change made after the lock in experiments/<study>/deviations.json`;
 
-/** Imports `experiments/<name>/study.ts` and returns its default export. */
-export async function loadStudy(root: string, name: string): Promise<Study> {
+/** The path of `experiments/<name>/study.ts`; throws {@link StudyDefinitionError} when there is none. */
+function studyFile(root: string, name: string): string {
   const path = join(root, 'experiments', name, 'study.ts');
   if (!existsSync(path)) throw new StudyDefinitionError(`no study '${name}': ${path} does not exist. Fix: run from the project root and name a folder under experiments/.`);
+  return path;
+}
+
+/** Imports `experiments/<name>/study.ts` and returns its default export. */
+export async function loadStudy(root: string, name: string): Promise<Study> {
+  const path = studyFile(root, name);
   const module = await import(pathToFileURL(path).href);
   const study = module.default as Study | undefined;
   if (!study || typeof study.levelsOf !== 'function') throw new StudyDefinitionError(`${path} has no default export made by defineStudy(). Fix: export default defineStudy({ ... }).`);
@@ -28,7 +34,7 @@ function option(args: string[], name: string): string | undefined {
 }
 
 /** Runs the command line; returns the exit status. */
-export async function main(args: string[], root = hypotestRoot(), out = (s: string) => process.stdout.write(s + '\n')): Promise<number> {
+export async function main(args: string[], root = hypotestRoot(), out: (line: string) => void = (line) => { process.stdout.write(line + '\n'); }): Promise<number> {
   const [command, name] = args;
   if (!command || !name || !['lock', 'verify', 'deviate'].includes(command)) {
     out(USAGE);
@@ -64,6 +70,7 @@ export async function main(args: string[], root = hypotestRoot(), out = (s: stri
       out(USAGE);
       return 2;
     }
+    studyFile(root, name); // a misspelt study must not get a folder of its own
     const deviation = recordDeviation(studyDir, { file, what, why });
     out(`recorded deviation for ${deviation.file} (${deviation.sha256.slice(0, 12)}) in ${join('experiments', name, 'deviations.json')}. Commit it with the change.`);
     return 0;

@@ -71,7 +71,7 @@ export function readLock(studyDir: string): PreregLock | null {
   } catch (error) {
     throw new LockMismatchError(`${path} is not valid JSON (${(error as Error).message}). Fix: restore it from git (git checkout -- ${LOCK_FILE}); never edit a lock by hand.`);
   }
-  if (lock.schemaVersion !== 1 || typeof lock.hash !== 'string' || !lock.files) {
+  if (lock?.schemaVersion !== 1 || typeof lock.hash !== 'string' || !lock.files) {
     throw new LockMismatchError(`${path} is not a hypotest lock (schemaVersion 1 with hash and files). Fix: restore it from git.`);
   }
   if (combinedHash(lock.files) !== lock.hash) {
@@ -90,7 +90,7 @@ export function readDeviations(studyDir: string): Deviation[] {
   } catch (error) {
     throw new DeviationError(`${path} is not valid JSON (${(error as Error).message}). Fix: correct the syntax; add entries with \`npx hypotest deviate\`.`);
   }
-  const list = (parsed as { deviations?: unknown }).deviations;
+  const list = (parsed as { deviations?: unknown } | null)?.deviations;
   if (!Array.isArray(list)) throw new DeviationError(`${path} must be { "deviations": [ ... ] }. Fix: add entries with \`npx hypotest deviate <study> --file F --what ... --why ...\`.`);
   list.forEach((entry, index) => {
     for (const field of ['file', 'sha256', 'what', 'why', 'when']) {

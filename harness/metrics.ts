@@ -24,6 +24,10 @@ export function evaluatePredictions(probabilities: Float32Array, labels: Uint8Ar
   if (probabilities.length !== count * numClasses) {
     throw new InvalidInputError(`evaluatePredictions: got ${probabilities.length} probabilities for ${count} examples x ${numClasses} classes. Fix: a model's predict() must return count * numClasses values, row-major.`);
   }
+  if (count === 0) throw new InvalidInputError('evaluatePredictions: the split is empty. Fix: evaluate on a split with at least one example.');
+  for (let i = 0; i < count; i++) {
+    if (labels[i] >= numClasses) throw new InvalidInputError(`evaluatePredictions: label ${labels[i]} of example ${i} is not below numClasses ${numClasses}. Fix: check the dataset's labels and numClasses.`);
+  }
   const predictedClass = new Uint8Array(count);
   const trueClassProbability = new Float32Array(count);
   let correct = 0;

@@ -21,7 +21,8 @@ export function experimentView(train: Split, validation: Split): ExperimentData 
             `Fix: select and tune on data.validation; the harness evaluates your frozen model on the ${property} split itself after training (registered profile, locked study), and logs the opening.`,
         );
       }
-      if (typeof property === 'symbol' || property === 'then' || property === 'toJSON') return Reflect.get(object, property, receiver);
+      // Symbols, promise detection and Object.prototype members (toString, constructor, ...) behave as usual.
+      if (typeof property === 'symbol' || property === 'then' || property === 'toJSON' || property in Object.prototype) return Reflect.get(object, property, receiver);
       throw new SealedSplitError(`ExperimentData has no property '${property}'; it holds train and validation only. Fix: use data.train or data.validation.`);
     },
     set() {

@@ -38,7 +38,9 @@ export interface RunRecord {
 
 /** The fields that make a run's key. */
 export function runKey(parts: { lockHash: string | null; config: unknown; budget: unknown; seed: number; profile: Profile; dataset: string }): string {
-  return sha256(canonicalJson(parts));
+  // Only the six named parts: a wider object (e.g. with provenance) must not change the key.
+  const { lockHash, config, budget, seed, profile, dataset } = parts;
+  return sha256(canonicalJson({ lockHash, config, budget, seed, profile, dataset }));
 }
 
 /** Folder holding a study's records for a profile. */
@@ -59,8 +61,8 @@ export function readRecord(path: string): RunRecord | null {
   } catch (error) {
     throw new RunRecordError(`run record ${path} is not valid JSON (${(error as Error).message}). Fix: restore it from git, or move it aside to rerun that run (it is never overwritten automatically).`);
   }
-  if (record.schemaVersion !== SCHEMA_VERSION) {
-    throw new RunRecordError(`run record ${path} has schemaVersion ${JSON.stringify(record.schemaVersion)}, this harness reads ${SCHEMA_VERSION}. Fix: use the hypotest version that wrote it.`);
+  if (record?.schemaVersion !== SCHEMA_VERSION) {
+    throw new RunRecordError(`run record ${path} has schemaVersion ${JSON.stringify(record?.schemaVersion)}, this harness reads ${SCHEMA_VERSION}. Fix: use the hypotest version that wrote it.`);
   }
   return record;
 }
@@ -79,7 +81,10 @@ export function writeRecord(path: string, record: RunRecord): { archived: string
   if (existsSync(path)) {
     const archiveDir = join(dirname(path), 'archive');
     mkdirSync(archiveDir, { recursive: true });
-    archived = join(archiveDir, `${path.split('/').pop()!.replace(/\.json$/, '')}.${(existing?.key ?? 'unreadable').slice(0, 12)}.${Date.now()}.json`);
+    const stem = join(archiveDir, `${path.split('/').pop()!.replace(/\.json$/, '')}.${(existing?.key ?? 'unreadable').slice(0, 12)}.${Date.now()}`);
+    // Two archivals of the same key in one millisecond must not overwrite each other.
+    archived = `${stem}.json`;
+    for (let n = 1; existsSync(archived); n++) archived = `${stem}-${n}.json`;
     renameSync(path, archived);
   }
   writeFileAtomic(path, JSON.stringify(record) + '\n');

@@ -56,6 +56,7 @@ export interface ExperimentData {
 export interface EpochLog {
   epoch: number;
   trainLoss: number;
+  /** A fraction in [0, 1] (run records' `metrics.accuracy` is in percent). */
   validationAccuracy?: number;
   validationLoss?: number;
   seconds?: number;

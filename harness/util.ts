@@ -19,7 +19,8 @@ export function sha256(data: string | Uint8Array): string {
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => {
     if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
-    const sorted: Record<string, unknown> = {};
+    // A null prototype keeps a member named "__proto__" as data instead of setting the prototype (and vanishing).
+    const sorted: Record<string, unknown> = Object.create(null);
     for (const key of Object.keys(v as Record<string, unknown>).sort()) sorted[key] = (v as Record<string, unknown>)[key];
     return sorted;
   });
@@ -40,19 +41,22 @@ export function writeFileAtomic(path: string, contents: string, options: { exclu
   return true;
 }
 
-let gitCache: { commit: string | null; dirty: boolean | null } | undefined;
+const gitCache = new Map<string, { commit: string | null; dirty: boolean | null }>();
 
 /** The current git commit and whether the work tree has uncommitted changes (null outside git). */
 export function gitState(cwd = process.cwd()): { commit: string | null; dirty: boolean | null } {
-  if (gitCache) return gitCache;
+  const cached = gitCache.get(cwd);
+  if (cached) return cached;
+  let state: { commit: string | null; dirty: boolean | null };
   try {
     const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
     const status = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd, stdio: ['ignore', 'pipe', 'ignore'] }).toString();
-    gitCache = { commit, dirty: status.trim().length > 0 };
+    state = { commit, dirty: status.trim().length > 0 };
   } catch {
-    gitCache = { commit: null, dirty: null };
+    state = { commit: null, dirty: null };
   }
-  return gitCache;
+  gitCache.set(cwd, state);
+  return state;
 }
 
 /** Node, platform and CPU, for provenance in run records. */

@@ -14,7 +14,7 @@ import { loadFashionMnistArrays } from '../data/index.ts';
 import type { ExperimentData, Split } from '../types.ts';
 import { initBackend } from './backend.ts';
 import { createMlp, type MlpActivation } from './mlp.ts';
-import { createProgressPrinter } from './progress.ts';
+import { createProgressPrinter } from '../progress.ts';
 import { trainClassifier } from './train.ts';
 
 const { values } = parseArgs({

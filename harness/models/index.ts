@@ -15,5 +15,5 @@ export { trainClassifier, evaluateClassifier, freezeClassifier, meanCrossEntropy
 export type { TrainOptions, TrainResult, TrainStats, FrozenClassifier } from './train.ts';
 export { trainMlp, MLP_DEFAULTS } from './trainMlp.ts';
 export type { MlpCellConfig, TrainMlpOptions } from './trainMlp.ts';
-export { createProgressPrinter } from './progress.ts';
-export type { ProgressPrinterOptions } from './progress.ts';
+export { createProgressPrinter } from '../progress.ts';
+export type { ProgressPrinterOptions } from '../progress.ts';

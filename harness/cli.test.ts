@@ -1,0 +1,181 @@
+/**
+ * The command line, in process: `main(args, root, out)` on copies of the toy project under
+ * `.e2e-tmp/projects/` (same depth as fixtures/projects/toy, so its relative imports resolve).
+ * The end-to-end tests in fixtures/projects/e2e.test.ts run the real binary; these check every
+ * branch and message quickly.
+ */
+import { createHash } from 'node:crypto';
+import { appendFileSync, cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { freshProject } from '../fixtures/projects/run.ts';
+import { main } from './cli.ts';
+
+const created: string[] = [];
+let counter = 0;
+afterAll(() => {
+  for (const dir of created) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh copy of the toy project with a name no other test (or worker) uses. */
+function project(): string {
+  const dir = freshProject('toy', `cli-unit-${process.pid}-${Date.now()}-${counter++}`);
+  created.push(dir);
+  return dir;
+}
+
+async function cli(root: string, ...args: string[]): Promise<{ code: number; output: string }> {
+  const lines: string[] = [];
+  const code = await main(args, root, (line) => {
+    lines.push(line);
+    return true;
+  });
+  return { code, output: lines.join('\n') };
+}
+
+const sha = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
+
+describe('usage', () => {
+  test.each([
+    [[], 2],
+    [['lock'], 2],
+    [['frobnicate', 'toy'], 2],
+    [['help'], 0],
+    [['--help'], 0],
+  ])('%j prints the usage and exits %i', async (args, expected) => {
+    const { code, output } = await cli('/nonexistent', ...(args as string[]));
+    expect(code).toBe(expected);
+    expect(output).toMatch(/^usage:\n {2}npx hypotest lock <study> /);
+    expect(output).toContain('npx hypotest verify <study>');
+    expect(output).toContain('npx hypotest deviate <study> --file <path in the study folder> --what "..." --why "..."');
+  });
+});
+
+describe('lock', () => {
+  test('hashes the pre-registration files and the dataset fingerprint into prereg.lock.json', async () => {
+    const root = project();
+    const { code, output } = await cli(root, 'lock', 'toy');
+    expect(code, output).toBe(0);
+    const lock = JSON.parse(readFileSync(join(root, 'experiments', 'toy', 'prereg.lock.json'), 'utf8'));
+    expect(Object.keys(lock.files)).toEqual(['study.ts', 'hypotheses.exp.ts', 'cells/a0-b0.exp.ts', 'cells/a0-b1.exp.ts', 'cells/a1-b0.exp.ts', 'cells/a1-b1.exp.ts']);
+    expect(lock.files['study.ts']).toBe(sha(readFileSync(join(root, 'experiments', 'toy', 'study.ts'))));
+    // The toy dataset's fingerprint is the sha256 of its parameters (fixtures/projects/toy/toy.ts).
+    const fingerprint = sha(JSON.stringify({ train: 200, validation: 400, test: 2000, shift: 500 }));
+    expect(lock.dataset).toEqual({ id: 'toy', fingerprint });
+    const lines = output.split('\n');
+    expect(lines[0]).toBe(`locked 'toy': 6 files, hash ${lock.hash.slice(0, 12)}, dataset ${fingerprint.slice(0, 12)}.`);
+    expect(lines[1]).toBe('Commit the lock on its own now (git add experiments/toy/prereg.lock.json && git commit), before any registered run opens the sealed splits.');
+  });
+
+  test('refuses to relock, and says to record a deviation instead', async () => {
+    const root = project();
+    expect((await cli(root, 'lock', 'toy')).code).toBe(0);
+    const before = readFileSync(join(root, 'experiments', 'toy', 'prereg.lock.json'), 'utf8');
+    const { code, output } = await cli(root, 'lock', 'toy');
+    expect(code).toBe(1);
+    expect(output).toBe(
+      `LockMismatchError: study 'toy' is already locked (${join(root, 'experiments', 'toy', 'prereg.lock.json')}). Fix: record changes with \`npx hypotest deviate toy ...\` instead of relocking.`,
+    );
+    expect(readFileSync(join(root, 'experiments', 'toy', 'prereg.lock.json'), 'utf8')).toBe(before);
+  });
+
+  test('an unknown study: exit 1 with the path and the fix', async () => {
+    const root = project();
+    const { code, output } = await cli(root, 'lock', 'nope');
+    expect(code).toBe(1);
+    expect(output).toBe(`StudyDefinitionError: no study 'nope': ${join(root, 'experiments', 'nope', 'study.ts')} does not exist. Fix: run from the project root and name a folder under experiments/.`);
+  });
+
+  test('a study whose declared name is not its folder', async () => {
+    const root = project();
+    cpSync(join(root, 'experiments', 'toy'), join(root, 'experiments', 'toy-copy'), { recursive: true });
+    const { code, output } = await cli(root, 'lock', 'toy-copy');
+    expect(code).toBe(1);
+    expect(output).toBe(`StudyDefinitionError: ${join(root, 'experiments', 'toy-copy', 'study.ts')} declares name 'toy', but its folder is 'toy-copy'. Fix: make them the same.`);
+    expect(existsSync(join(root, 'experiments', 'toy-copy', 'prereg.lock.json'))).toBe(false);
+  });
+
+  test('a study.ts without a defineStudy() default export', async () => {
+    const root = project();
+    writeFileSync(join(root, 'experiments', 'toy', 'study.ts'), 'export const study = 1;\n');
+    const { code, output } = await cli(root, 'lock', 'toy');
+    expect(code).toBe(1);
+    expect(output).toBe(`StudyDefinitionError: ${join(root, 'experiments', 'toy', 'study.ts')} has no default export made by defineStudy(). Fix: export default defineStudy({ ... }).`);
+  });
+
+  test('an error that is not a hypotest error is not swallowed', async () => {
+    const root = project();
+    writeFileSync(join(root, 'experiments', 'toy', 'study.ts'), "throw new RangeError('broken study file');\n");
+    await expect(cli(root, 'lock', 'toy')).rejects.toThrow('broken study file');
+  });
+});
+
+describe('verify and deviate', () => {
+  test('verify an unlocked study: exit 1 with how to lock', async () => {
+    const root = project();
+    const { code, output } = await cli(root, 'verify', 'toy');
+    expect(code).toBe(1);
+    expect(output).toMatch(/^UnlockedStudyError: study 'toy' is not locked/);
+    expect(output).toContain('Fix: lock it with `npx hypotest lock toy`');
+  });
+
+  test('lock, verify, edit, verify fails, deviate, verify passes and shows the deviation', async () => {
+    const root = project();
+    expect((await cli(root, 'lock', 'toy')).code).toBe(0);
+    const lock = JSON.parse(readFileSync(join(root, 'experiments', 'toy', 'prereg.lock.json'), 'utf8'));
+
+    let run = await cli(root, 'verify', 'toy');
+    expect(run).toEqual({ code: 0, output: `'toy' matches its lock ${lock.hash.slice(0, 12)} (0 recorded deviations).` });
+
+    const hypotheses = join(root, 'experiments', 'toy', 'hypotheses.exp.ts');
+    appendFileSync(hypotheses, '\n// clarified after the lock\n');
+    run = await cli(root, 'verify', 'toy');
+    expect(run.code).toBe(1);
+    expect(run.output.split('\n')).toEqual([
+      'CHANGED WITHOUT DEVIATION: hypotheses.exp.ts (changed)',
+      `'toy' does not match its lock. Fix: undo the change, or record it with \`npx hypotest deviate toy --file <file> --what "..." --why "..."\`.`,
+    ]);
+
+    run = await cli(root, 'deviate', 'toy', '--file', 'hypotheses.exp.ts', '--what', 'added a comment', '--why', 'clarity');
+    const digest = sha(readFileSync(hypotheses));
+    expect(run).toEqual({ code: 0, output: `recorded deviation for hypotheses.exp.ts (${digest.slice(0, 12)}) in experiments/toy/deviations.json. Commit it with the change.` });
+    const { deviations } = JSON.parse(readFileSync(join(root, 'experiments', 'toy', 'deviations.json'), 'utf8'));
+    expect(deviations).toEqual([{ file: 'hypotheses.exp.ts', sha256: digest, what: 'added a comment', why: 'clarity', when: expect.any(String) }]);
+
+    run = await cli(root, 'verify', 'toy');
+    expect(run.code).toBe(0);
+    expect(run.output.split('\n')).toEqual([
+      'deviation: hypotheses.exp.ts (changed) — added a comment',
+      `'toy' matches its lock ${lock.hash.slice(0, 12)} (1 recorded deviation).`,
+    ]);
+  });
+
+  test.each([
+    [['deviate', 'toy', '--file', 'study.ts', '--what', 'w']],
+    [['deviate', 'toy', '--what', 'w', '--why', 'y']],
+    [['deviate', 'toy', '--file', 'study.ts', '--why', 'y', '--what']],
+  ])('deviate without --file, --what or --why prints the usage and exits 2: %j', async (args) => {
+    const root = project();
+    const { code, output } = await cli(root, ...args);
+    expect(code).toBe(2);
+    expect(output).toMatch(/^usage:/);
+    expect(existsSync(join(root, 'experiments', 'toy', 'deviations.json'))).toBe(false);
+  });
+
+  test('deviate on a study that does not exist fails and creates no folder', async () => {
+    const root = project();
+    const { code, output } = await cli(root, 'deviate', 'tyop', '--file', 'study.ts', '--what', 'w', '--why', 'y');
+    expect(code).toBe(1);
+    expect(output).toBe(`StudyDefinitionError: no study 'tyop': ${join(root, 'experiments', 'tyop', 'study.ts')} does not exist. Fix: run from the project root and name a folder under experiments/.`);
+    expect(existsSync(join(root, 'experiments', 'tyop'))).toBe(false);
+  });
+
+  test('a malformed deviations.json: verify exits 1 with a DeviationError', async () => {
+    const root = project();
+    expect((await cli(root, 'lock', 'toy')).code).toBe(0);
+    writeFileSync(join(root, 'experiments', 'toy', 'deviations.json'), '[]');
+    const { code, output } = await cli(root, 'verify', 'toy');
+    expect(code).toBe(1);
+    expect(output).toMatch(/^DeviationError: .*deviations\.json must be \{ "deviations": \[ \.\.\. \] \}/);
+  });
+});

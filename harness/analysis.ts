@@ -4,7 +4,7 @@ import type { RunRecord } from './store.ts';
 import { METRICS, type Level, type MetricName, type Study } from './study.ts';
 import type { Profile } from './types.ts';
 import {
-  benjaminiHochberg, bonferroniConfidence, contrastInterval, factorialAnova, holmAdjust, judge, meanInterval, minimumDetectableEffect, pairedTTest,
+  benjaminiHochberg, bonferroniConfidence, contrastInterval, factorialAnova, holmAdjust, judge, meanInterval, minimumDetectableEffect, pairedTTest, studentTQuantile,
 } from './stats/index.ts';
 
 /** A contrast of cell means: per-factor level weights, multiplied across factors and averaged over the others. */
@@ -345,4 +345,93 @@ export function summariseStudy(study: Study, records: RecordLookup, profile: Pro
     }
   }
   return { metric: study.metrics.primary, split, confidence: study.analysis.confidence, cells, anova, ...(anovaError ? { anovaError } : {}) };
+}
+
+/** How sensitive the registered design is, estimated from a validation-only pilot (one per hypothesis). */
+export interface SensitivityResult {
+  study: string;
+  id: string;
+  claim: string;
+  family: string;
+  metric: MetricName;
+  unit: string;
+  direction: HypothesisSpec['direction'];
+  sesoi: number;
+  /** Pooled within-cell standard deviation of the metric over the pilot's seeds, on validation data. */
+  sigma: number | null;
+  sigmaDf: number;
+  pilotRuns: number;
+  /** Deciding confidence of the registered analysis (Bonferroni-adjusted for confirmatory families). */
+  confidence: number;
+  /** Residual df the registered analysis will have. */
+  df: number;
+  /** Expected standard error of the registered effect estimate. */
+  standardError: number | null;
+  /** Expected half-width of the deciding interval. */
+  halfWidth: number | null;
+  minimumDetectableEffect: number | null;
+  power: number;
+  /** In words: what the design can decide for this claim. */
+  assessment: string;
+}
+
+/**
+ * The registered design's sensitivity from pilot runs (HYPOTEST_PROFILE=pilot): the pooled within-cell standard
+ * deviation σ of each hypothesis's metric over the pilot seeds, then, for the registered design, the expected
+ * standard error (contrasts: σ·√(Σw²/n); paired arms: σ·√(2/n), assuming no positive correlation between arms,
+ * which is conservative), the half-width of the deciding interval and the minimum detectable effect. Pure.
+ * The pilot's σ includes any seed-block variance, so with seed as a block the registered design is, if anything,
+ * more sensitive than reported.
+ */
+export function designSensitivity(study: Study, hypotheses: readonly HypothesisSpec[], records: RecordLookup): SensitivityResult[] {
+  const pilot = study.pilot;
+  const power = study.analysis.power ?? 0.8;
+  const n = study.seeds.length;
+  const registeredDf = study.analysis.model === 'factorial'
+    ? study.cellIds.length * n - study.cellIds.length - (study.analysis.seedAsBlock ? n - 1 : 0)
+    : n - 1;
+  return hypotheses.map((spec) => {
+    const metric = spec.metric ?? study.metrics.primary;
+    let sumSquares = 0;
+    let sigmaDf = 0;
+    let pilotRuns = 0;
+    for (const cellId of pilot?.cells ?? []) {
+      const values: number[] = [];
+      for (const seed of pilot!.seeds) {
+        const record = records(cellId, seed);
+        const value = record?.status === 'ok' ? record.metrics.validation?.[metric] : undefined;
+        if (value !== undefined) values.push(value);
+      }
+      pilotRuns += values.length;
+      if (values.length < 2) continue;
+      const mean = values.reduce((a, b) => a + b, 0) / values.length;
+      sumSquares += values.reduce((a, v) => a + (v - mean) ** 2, 0);
+      sigmaDf += values.length - 1;
+    }
+    const m = hypotheses.filter((h) => h.family === spec.family).length;
+    const confidence = study.analysis.families[spec.family].correction === 'bonferroni' ? bonferroniConfidence(study.analysis.confidence, m) : study.analysis.confidence;
+    const base = {
+      study: study.name, id: spec.id, claim: spec.claim, family: spec.family, metric, unit: METRICS[metric].unit,
+      direction: spec.direction, sesoi: spec.sesoi, sigmaDf, pilotRuns, confidence, df: registeredDf, power,
+    };
+    if (sigmaDf === 0 || sumSquares === 0) {
+      return { ...base, sigma: null, standardError: null, halfWidth: null, minimumDetectableEffect: null, assessment: 'no spread could be estimated: the pilot needs at least two finished runs in some cell, with different values' };
+    }
+    const sigma = Math.sqrt(sumSquares / sigmaDf);
+    const sumSquaredWeights = spec.effect.kind === 'contrast'
+      ? contrastCellWeights(study, spec.effect).reduce((a, w) => a + w.weight ** 2, 0)
+      : 2;
+    const standardError = sigma * Math.sqrt(sumSquaredWeights / n);
+    const halfWidth = studentTQuantile(1 - (1 - confidence) / 2, registeredDf) * standardError;
+    const mde = minimumDetectableEffect({ standardError, df: registeredDf, alpha: 1 - confidence, power, alternative: 'two-sided' });
+    const f = (x: number) => x.toFixed(2);
+    const assessment = spec.direction === 'equivalent'
+      ? halfWidth < spec.sesoi
+        ? `decidable: if the true effect is zero the interval (±${f(halfWidth)}) fits inside ±${spec.sesoi}, so equivalence can be supported; it needs a true effect within about ±${f(spec.sesoi - halfWidth)}`
+        : `not decidable: the interval alone (±${f(halfWidth)}) is wider than the margin ±${spec.sesoi}, so equivalence cannot be supported with these seeds`
+      : halfWidth < spec.sesoi
+        ? `decidable: a true effect of ${f(spec.sesoi + halfWidth)} or more would likely be supported, and a true effect of zero refuted (half-width ${f(halfWidth)} < SESOI ${spec.sesoi})`
+        : `weak: the interval half-width ${f(halfWidth)} is not below the SESOI ${spec.sesoi}, so a true effect of zero cannot be refuted; effects beyond ${f(spec.sesoi + halfWidth)} can still be supported`;
+    return { ...base, sigma, standardError, halfWidth, minimumDetectableEffect: mde, assessment };
+  });
 }

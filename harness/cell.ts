@@ -2,7 +2,7 @@ import { describe, test, type TestContext } from 'vitest';
 import { CellRegistrationError, LockMismatchError, ModelError } from './errors.ts';
 import { verifyLock } from './lock.ts';
 import { evaluatePredictions, encodePredictions, type MetricValues } from './metrics.ts';
-import { currentProfile } from './profile.ts';
+import { budgetFor, cellsFor, currentProfile, seedsFor } from './profile.ts';
 import { evaluateSealed, experimentView, loadDatasetOnce, predictSplit } from './seal.ts';
 import { recordPath, readRecord, runKey, writeRecord, type RunRecord } from './store.ts';
 import { hypotestRoot, type CellConfig, type Study } from './study.ts';
@@ -66,9 +66,14 @@ export function cell<Config extends CellConfig>(study: Study<Config>, id: string
       );
     }
   }
+  const profile = currentProfile();
   describe(`${study.name} / ${id}`, () => {
-    for (const seed of study.seeds) {
-      test(`seed ${seed}`, async (context) => {
+    if (!cellsFor(study, profile).includes(id)) {
+      test.skip(`not a pilot cell (${profile} profile)`, () => {});
+      return;
+    }
+    for (const seed of seedsFor(study, profile)) {
+      test(`seed ${seed}${profile === 'pilot' ? ' (pilot)' : ''}`, async (context) => {
         await runOne(study, id, seed, opts.train, context);
       });
     }
@@ -81,7 +86,7 @@ async function runOne<Config extends CellConfig>(study: Study<Config>, cellId: s
   const studyDir = study.directory(root);
   const lock = profile === 'registered' ? verifyLock(studyDir, study.name).lock : null;
   const config = study.cells[cellId];
-  const budget = study.budget[profile];
+  const budget = budgetFor(study, profile);
   const key = runKey({
     lockHash: lock?.hash ?? null, config, budget, seed, profile,
     dataset: canonicalJson({ id: study.dataset.id, params: study.dataset.params }),

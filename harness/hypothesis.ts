@@ -1,7 +1,8 @@
 import { describe, test, type TestContext } from 'vitest';
-import { analyseStudy, summariseStudy, validateHypothesis, type HypothesisResult, type HypothesisSpec, type StudySummary } from './analysis.ts';
+import { analyseStudy, designSensitivity, summariseStudy, validateHypothesis, type HypothesisResult, type HypothesisSpec, type SensitivityResult, type StudySummary } from './analysis.ts';
 import { checkLock, type LockCheck } from './lock.ts';
-import { currentProfile, strictMode } from './profile.ts';
+import { budgetFor, currentProfile, strictMode } from './profile.ts';
+import type { Profile } from './types.ts';
 import { readRecord, recordPath, runKey, type RunRecord } from './store.ts';
 import { hypotestRoot, type Study } from './study.ts';
 import { canonicalJson } from './util.ts';
@@ -32,23 +33,31 @@ export interface StudyDesign {
   notes: string[];
 }
 
-function designOf(study: Study, profile: 'registered' | 'quick'): StudyDesign {
+function designOf(study: Study, profile: Profile): StudyDesign {
   return JSON.parse(JSON.stringify({
     dataset: { id: study.dataset.id, description: study.dataset.description, params: study.dataset.params },
     factors: study.factors ?? null,
     cells: study.cellIds,
     seeds: study.seeds,
     metrics: study.metrics,
-    budget: study.budget[profile],
+    budget: budgetFor(study, profile),
     analysis: study.analysis,
     diverged: study.diverged,
     notes: study.notes ?? [],
   }));
 }
 
+/** What a hypothesis test puts in `task.meta.hypotestPilot` under the pilot profile. */
+export interface PilotMeta {
+  result: SensitivityResult;
+  study: { name: string; title: string };
+  pilot: { cells: string[]; seeds: number[]; reason: string };
+}
+
 declare module 'vitest' {
   interface TaskMeta {
     hypotest?: VerdictMeta;
+    hypotestPilot?: PilotMeta;
   }
 }
 
@@ -76,6 +85,10 @@ export function hypothesis(study: Study, spec: HypothesisSpec): void {
   const registered = list;
   describe(`${study.name} hypotheses`, () => {
     test(`${spec.id}: ${spec.claim}`, async (context) => {
+      if (currentProfile() === 'pilot') {
+        await reportPilot(context, study, registered, spec.id);
+        return;
+      }
       const { results, lock, summary } = analysisFor(study, registered);
       const result = results.find((r) => r.id === spec.id)!;
       await report(context, study, result, lock, summary);
@@ -102,7 +115,7 @@ function analysisFor(study: Study, hypotheses: HypothesisSpec[]): { results: Hyp
   const lookup = (cellId: string, seed: number): RunRecord | null => {
     const record = readRecord(recordPath(root, study.name, profile, cellId, seed));
     if (!record) return null;
-    const key = runKey({ lockHash: lock?.lock.hash ?? null, config: study.cells[cellId], budget: study.budget[profile], seed, profile, dataset });
+    const key = runKey({ lockHash: lock?.lock.hash ?? null, config: study.cells[cellId], budget: budgetFor(study, profile), seed, profile, dataset });
     return record.key === key ? record : null;
   };
   const results = profile === 'registered' && !lock
@@ -142,4 +155,26 @@ async function report(context: TestContext, study: Study, result: HypothesisResu
   if (result.verdict === 'supported') return;
   if (strict) throw new StrictVerdictError(`${result.id} (strict mode) ${line}`);
   context.skip(`${result.verdict}: ${result.reason}`);
+}
+
+async function reportPilot(context: TestContext, study: Study, hypotheses: HypothesisSpec[], id: string): Promise<void> {
+  const root = hypotestRoot();
+  const dataset = canonicalJson({ id: study.dataset.id, params: study.dataset.params });
+  const lookup = (cellId: string, seed: number): RunRecord | null => {
+    const record = readRecord(recordPath(root, study.name, 'pilot', cellId, seed));
+    const key = runKey({ lockHash: null, config: study.cells[cellId], budget: budgetFor(study, 'pilot'), seed, profile: 'pilot', dataset });
+    return record && record.key === key ? record : null;
+  };
+  const result = designSensitivity(study, hypotheses, lookup).find((r) => r.id === id)!;
+  context.task.meta.hypotestPilot = {
+    result,
+    study: { name: study.name, title: study.title },
+    pilot: { cells: [...study.pilot!.cells], seeds: [...study.pilot!.seeds], reason: study.pilot!.reason },
+  };
+  const line = result.sigma === null
+    ? `pilot: ${result.assessment}`
+    : `pilot: σ ${result.sigma.toFixed(3)} ${result.unit} (${result.pilotRuns} runs, df ${result.sigmaDf}); expected SE ${result.standardError!.toFixed(3)}, half-width ${result.halfWidth!.toFixed(2)} at ${(result.confidence * 100).toFixed(1)}%, MDE ${result.minimumDetectableEffect!.toFixed(2)} ${result.unit} (SESOI ${result.sesoi}): ${result.assessment}`;
+  await context.annotate(line, 'pilot');
+  if (result.sigma === null) throw new HypothesisNotJudgedError(`${id} ${line}`);
+  context.skip(line);
 }

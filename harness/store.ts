@@ -45,7 +45,7 @@ export function runKey(parts: { lockHash: string | null; config: unknown; budget
 
 /** Folder holding a study's records for a profile. */
 export function resultsDirectory(root: string, study: string, profile: Profile): string {
-  return profile === 'registered' ? join(root, 'results', study) : join(root, 'results', '.quick', study);
+  return profile === 'registered' ? join(root, 'results', study) : join(root, 'results', `.${profile}`, study);
 }
 
 export function recordPath(root: string, study: string, profile: Profile, cell: string, seed: number): string {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { StudyDefinitionError } from './errors.ts';
-import type { Budget, DatasetSpec, Profile } from './types.ts';
+import type { Budget, DatasetSpec } from './types.ts';
 
 /** Metrics the harness computes from predicted class probabilities. Accuracy is in percent. */
 export type MetricName = 'accuracy' | 'nll';
@@ -70,7 +70,13 @@ export interface StudyInput<Config extends CellConfig = CellConfig> {
   /** The replicates every cell runs, exactly. */
   readonly seeds: readonly number[];
   readonly metrics: MetricPlan;
-  readonly budget: Readonly<Record<Profile, Budget>>;
+  /** Budgets of the `registered` and `quick` profiles (the pilot uses the registered budget). */
+  readonly budget: Readonly<Record<'registered' | 'quick', Budget>>;
+  /**
+   * A validation-only pilot run before the lock, to measure the seed-to-seed spread and so the design's
+   * minimum detectable effects (`HYPOTEST_PROFILE=pilot`). Its seeds must differ from the registered seeds.
+   */
+  readonly pilot?: { readonly cells: readonly string[]; readonly seeds: readonly number[]; readonly reason: string };
   readonly analysis: AnalysisPlan;
   readonly diverged: DivergedRule;
   /** Anything else a reader of the pre-registration needs (conventions, deviations planned for). */
@@ -155,6 +161,19 @@ export function defineStudy<Config extends CellConfig>(input: StudyInput<Config>
     }
     const expected = factorNames.reduce((n, f) => n * input.factors![f].length, 1);
     if (seen.size !== expected) fail(id, 'cells', `${seen.size} cells for a full factorial of ${expected}`, 'declare every combination of levels (factorialCells() builds them)');
+  }
+
+  // Pilot
+  if (input.pilot !== undefined) {
+    const pilot = input.pilot;
+    if (!Array.isArray(pilot.cells) || pilot.cells.length === 0) fail(id, 'pilot.cells', 'missing or empty', 'name the cells the pilot runs');
+    for (const cellId of pilot.cells) if (!cellIds.includes(cellId)) fail(id, 'pilot.cells', `'${cellId}' is not a cell of the study`, `use cells from: ${cellIds.join(', ')}`);
+    if (!Array.isArray(pilot.seeds) || pilot.seeds.length < 2) fail(id, 'pilot.seeds', 'needs at least two seeds (a spread needs two runs)', 'list pilot seeds such as [101, 102, 103]');
+    for (const seed of pilot.seeds) {
+      if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0) fail(id, 'pilot.seeds', `${JSON.stringify(seed)} is not a non-negative integer`, 'use integers such as 101, 102');
+      if (input.seeds.includes(seed)) fail(id, 'pilot.seeds', `seed ${seed} is also a registered seed`, 'use pilot seeds the registered runs do not use, so the pilot never previews a registered run');
+    }
+    if (typeof pilot.reason !== 'string' || pilot.reason.trim() === '') fail(id, 'pilot.reason', 'missing', 'say what the pilot is for and why these cells');
   }
 
   // Metrics

@@ -98,7 +98,12 @@ export interface Budget {
   readonly [key: string]: unknown;
 }
 
-export type Profile = 'registered' | 'quick';
+/**
+ * `registered`: the study as locked, the only profile that opens sealed splits. `quick`: small budget, validation
+ * only. `pilot`: the registered budget on a few pilot cells and seeds (never the registered seeds), validation
+ * only, to measure the seed-to-seed spread and the design's sensitivity before locking.
+ */
+export type Profile = 'registered' | 'quick' | 'pilot';
 
 /** Progress line emitted by long-running training, shown in the terminal. */
 export interface ProgressEvent {

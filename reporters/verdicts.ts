@@ -1,9 +1,11 @@
 import { join, resolve } from 'node:path';
 import type { Reporter, TestModule, Vitest } from 'vitest/node';
-import type { RunSummary, VerdictMeta } from '../harness/index.ts';
+import type { PilotMeta, RunSummary, VerdictMeta } from '../harness/index.ts';
 import { writeFileAtomic } from '../harness/util.ts';
 import { renderWriteup } from './render/writeup.ts';
-import { buildVerdictFiles, renderMarkdown, renderRunSummary, renderTerminalTable } from './render/verdictTable.ts';
+import {
+  buildSensitivityFiles, buildVerdictFiles, renderMarkdown, renderRunSummary, renderSensitivityMarkdown, renderSensitivityTable, renderTerminalTable,
+} from './render/verdictTable.ts';
 
 /**
  * Prints the verdict table at the end of a run and writes `reports/<study>/verdicts.json`, `verdicts.md`
@@ -22,19 +24,27 @@ export default class VerdictReporter implements Reporter {
 
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
     const metas: VerdictMeta[] = [];
+    const pilots: PilotMeta[] = [];
     const runs: RunSummary[] = [];
     for (const module of testModules) {
       for (const testCase of module.children.allTests()) {
         const meta = testCase.meta();
         if (meta.hypotest) metas.push(meta.hypotest);
         if (meta.hypotestRun) runs.push(meta.hypotestRun);
+        if (meta.hypotestPilot) pilots.push(meta.hypotestPilot);
       }
     }
     const log = (text: string) => (this.vitest ? this.vitest.logger.log(text) : console.log(text));
     if (runs.length > 0) log('\n' + renderRunSummary(runs));
+    const reports = process.env.HYPOTEST_REPORTS_DIR ? resolve(process.env.HYPOTEST_REPORTS_DIR) : join(this.root, 'reports');
+    for (const file of buildSensitivityFiles(pilots)) {
+      const dir = join(reports, file.study.name, 'pilot');
+      writeFileAtomic(join(dir, 'sensitivity.json'), JSON.stringify(file, null, 2) + '\n');
+      writeFileAtomic(join(dir, 'sensitivity.md'), renderSensitivityMarkdown(file));
+      log('\n' + renderSensitivityTable(file) + `\n(written to ${join(dir, 'sensitivity.json')} and sensitivity.md)\n`);
+    }
     if (metas.length === 0) return;
     for (const file of buildVerdictFiles(metas)) {
-      const reports = process.env.HYPOTEST_REPORTS_DIR ? resolve(process.env.HYPOTEST_REPORTS_DIR) : join(this.root, 'reports');
       const dir = file.profile === 'quick' ? join(reports, file.study.name, 'quick') : join(reports, file.study.name);
       writeFileAtomic(join(dir, 'verdicts.json'), JSON.stringify(file, null, 2) + '\n');
       writeFileAtomic(join(dir, 'verdicts.md'), renderMarkdown(file));

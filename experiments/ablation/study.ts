@@ -30,6 +30,13 @@ export default defineStudy<AblationConfig>({
   factors,
   cells: factorialCells(factors, (c) => `d${c.depth}-${c.activation}-${wdName(c.weightDecay)}`) as Record<string, AblationConfig>,
   seeds: [1, 2, 3],
+  pilot: {
+    cells: ['d2-relu-wd0', 'd4-gelu-wd1e-4', 'd8-gelu-wd1e-3'],
+    seeds: [101, 102, 103],
+    reason:
+      'Before the lock: the seed-to-seed spread of validation accuracy under the registered budget, in a shallow, a middle and a deep cell, ' +
+      'gives the minimum detectable effect of every registered contrast (HYPOTEST_PROFILE=pilot; seeds disjoint from the registered ones, test split never opened).',
+  },
   metrics: { primary: 'accuracy', secondary: ['nll'], readAt: 'final-epoch' },
   budget: {
     // The protocol of the PyTorch anchor (shared/anchors/torch_bench.py): AdamW, lr 1e-3, batch 128, width 256.

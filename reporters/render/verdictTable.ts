@@ -1,10 +1,10 @@
-import type { HypothesisResult, RunSummary, VerdictMeta } from '../../harness/index.ts';
+import type { HypothesisResult, PilotMeta, RunSummary, VerdictMeta } from '../../harness/index.ts';
 
 /** verdicts.json: one study's judged hypotheses, as the reporters and the write-ups read them. */
 export interface VerdictsFile {
   schemaVersion: 1;
   study: VerdictMeta['study'];
-  profile: 'registered' | 'quick';
+  profile: 'registered' | 'quick' | 'pilot';
   label: string;
   strict: boolean;
   deviations: VerdictMeta['deviations'];
@@ -114,4 +114,55 @@ export function renderRunSummary(runs: RunSummary[]): string {
     const diverged = list.filter((r) => r.status === 'diverged').length;
     return `hypotest runs: ${name}: ${list.length} runs, ${list.length - reused} trained, ${reused} reused from stored records, ${diverged} diverged`;
   }).join('\n');
+}
+
+/** sensitivity.json: what a validation-only pilot says about the registered design, per hypothesis. */
+export interface SensitivityFile {
+  schemaVersion: 1;
+  study: PilotMeta['study'];
+  label: string;
+  pilot: PilotMeta['pilot'];
+  hypotheses: PilotMeta['result'][];
+}
+
+export const PILOT_LABEL = 'pilot profile, validation only, for planning the registered design; not a result';
+
+/** Groups pilot metas by study. */
+export function buildSensitivityFiles(metas: PilotMeta[]): SensitivityFile[] {
+  const byStudy = new Map<string, PilotMeta[]>();
+  for (const meta of metas) byStudy.set(meta.study.name, [...(byStudy.get(meta.study.name) ?? []), meta]);
+  return [...byStudy.values()].map((group) => ({ schemaVersion: 1, study: group[0].study, label: PILOT_LABEL, pilot: group[0].pilot, hypotheses: group.map((m) => m.result) }));
+}
+
+function sensitivityRows(file: SensitivityFile): string[][] {
+  return file.hypotheses.map((r) => [
+    r.id, r.sigma === null ? '—' : `${num(r.sigma, 3)} (df ${r.sigmaDf})`, num(r.standardError, 3), r.halfWidth === null ? '—' : `±${num(r.halfWidth)} (${(r.confidence * 100).toFixed(1)}%)`,
+    num(r.minimumDetectableEffect), `${r.direction === 'equivalent' ? '±' : ''}${r.sesoi} ${r.unit}`, r.assessment.split(':')[0],
+  ]);
+}
+const SENSITIVITY_HEADER = ['hypothesis', 'pilot σ', 'expected SE', 'interval', 'MDE', 'SESOI', 'assessment'];
+
+/** Terminal table of the design's sensitivity. */
+export function renderSensitivityTable(file: SensitivityFile): string {
+  const rows = sensitivityRows(file);
+  const widths = SENSITIVITY_HEADER.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  return [
+    `hypotest: ${file.study.name} — design sensitivity from the pilot (${file.label})`,
+    `pilot cells ${file.pilot.cells.join(', ')}; seeds ${file.pilot.seeds.join(', ')}`,
+    line(SENSITIVITY_HEADER), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line),
+  ].join('\n');
+}
+
+/** Markdown version with the full assessments. */
+export function renderSensitivityMarkdown(file: SensitivityFile): string {
+  return [
+    `# ${file.study.title}: design sensitivity from the pilot`, '', `> **${PILOT_LABEL}.**`, '',
+    `Pilot: cells ${file.pilot.cells.map((c) => `\`${c}\``).join(', ')}, seeds ${file.pilot.seeds.join(', ')}, registered budget, validation split. ${file.pilot.reason}`, '',
+    `| ${SENSITIVITY_HEADER.join(' | ')} |`, `| ${SENSITIVITY_HEADER.map(() => '---').join(' | ')} |`,
+    ...sensitivityRows(file).map((row) => `| ${row.join(' | ')} |`), '',
+    ...file.hypotheses.map((r) => `- **${r.id}** (${r.claim}): ${r.assessment}.`), '',
+    'σ is the pooled within-cell standard deviation over the pilot seeds; the expected standard error, interval half-width and minimum detectable effect (MDE, power ' +
+      `${Math.round((file.hypotheses[0]?.power ?? 0.8) * 100)}%) are for the registered design and its deciding confidence. σ includes any seed-block variance, so a blocked registered analysis is, if anything, more sensitive.`, '',
+  ].join('\n');
 }

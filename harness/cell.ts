@@ -1,3 +1,4 @@
+import { relative } from 'node:path';
 import { describe, test, type TestContext } from 'vitest';
 import { CellRegistrationError, LockMismatchError, ModelError } from './errors.ts';
 import { verifyLock } from './lock.ts';
@@ -95,7 +96,7 @@ async function runOne<Config extends CellConfig>(study: Study<Config>, cellId: s
   const existing = readRecord(path);
   if (existing && existing.key === key) {
     context.task.meta.hypotestRun = summary(existing, path, true);
-    await context.annotate(`reused stored run (${existing.status}) ${formatMetrics(existing.metrics)}`, 'hypotest');
+    await context.annotate(`${PROFILE_NOTE[profile]}: ${existing.status === 'diverged' ? 'diverged; ' : ''}${formatMetrics(existing.metrics)} · ${relative(root, path)}`, `run: reused${existing.status === 'diverged' ? ' (diverged)' : ''}`);
     return;
   }
 
@@ -164,10 +165,17 @@ async function runOne<Config extends CellConfig>(study: Study<Config>, cellId: s
   const { archived } = writeRecord(path, record);
   context.task.meta.hypotestRun = summary(record, path, false);
   await context.annotate(
-    `${record.status === 'diverged' ? `diverged at epoch ${record.divergence?.epoch}: ${record.divergence?.reason}` : 'trained'} ${formatMetrics(metrics)}${archived ? ` (previous record with another key archived to ${archived})` : ''}`,
-    'hypotest',
+    `${PROFILE_NOTE[profile]}: ${record.status === 'diverged' ? `diverged at epoch ${record.divergence?.epoch} (${record.divergence?.reason}); handled by the study's registered rule` : formatMetrics(metrics)} · ${relative(root, path)}` +
+      `${archived ? ` (the previous record, made with another key, was moved to ${relative(root, archived)})` : ''}`,
+    record.status === 'diverged' ? 'run: diverged' : 'run: trained',
   );
 }
+
+const PROFILE_NOTE: Record<string, string> = {
+  registered: 'registered profile',
+  quick: 'quick profile (validation only)',
+  pilot: 'pilot profile (validation only)',
+};
 
 function summary(record: RunRecord, path: string, reused: boolean): RunSummary {
   return { study: record.study, cell: record.cell, seed: record.seed, profile: record.profile, status: record.status, reused, metrics: record.metrics, path };

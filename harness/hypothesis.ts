@@ -1,4 +1,5 @@
-import { describe, test, type TestContext } from 'vitest';
+import { test, type TestContext } from 'vitest';
+import { intervalFigure } from '../reporters/figures/interval.ts';
 import { analyseStudy, designSensitivity, summariseStudy, validateHypothesis, type HypothesisResult, type HypothesisSpec, type SensitivityResult, type StudySummary } from './analysis.ts';
 import { checkLock, type LockCheck } from './lock.ts';
 import { budgetFor, currentProfile, strictMode } from './profile.ts';
@@ -12,9 +13,11 @@ import { HypotestError, HypothesisNotJudgedError, StrictVerdictError } from './e
 export interface VerdictMeta {
   result: HypothesisResult;
   study: { name: string; title: string; question: string; lockHash: string | null; lockedAt: string | null; lockCommit: string | null };
-  /** The registered design, as the write-up describes it. */
-  design: StudyDesign;
-  /** Per-cell summaries and the ANOVA table (null when runs are missing). */
+  /** Ids of every hypothesis the study registers, so a reporter can tell a partial run from a whole one. */
+  registered: string[];
+  /** The registered design, as the write-up describes it (on the study's first hypothesis only). */
+  design: StudyDesign | null;
+  /** Per-cell summaries and the ANOVA table (first hypothesis only; null when runs are missing). */
   summary: StudySummary | null;
   deviations: { file: string; what: string; why: string; when: string }[];
   strict: boolean;
@@ -83,16 +86,21 @@ export function hypothesis(study: Study, spec: HypothesisSpec): void {
   validateHypothesis(study, spec, new Set(list.map((h) => h.id)));
   list.push(spec);
   const registered = list;
-  describe(`${study.name} hypotheses`, () => {
-    test(`${spec.id}: ${spec.claim}`, async (context) => {
+  // Where the hypothesis is declared, so an unjudged verdict points at hypotheses.exp.ts, not the harness.
+  const declaredAt = (new Error().stack ?? '').split('\n').slice(1).filter((frame) => !frame.includes('/harness/hypothesis.ts')).join('\n');
+  test(`${study.name} ${spec.id}: ${spec.claim}`, async (context) => {
+    try {
       if (currentProfile() === 'pilot') {
         await reportPilot(context, study, registered, spec.id);
         return;
       }
       const { results, lock, summary } = analysisFor(study, registered);
       const result = results.find((r) => r.id === spec.id)!;
-      await report(context, study, result, lock, summary);
-    });
+      await report(context, study, registered, result, lock, summary);
+    } catch (error) {
+      if (error instanceof HypotestError && declaredAt) error.stack = `${error.name}: ${error.message}\n${declaredAt}`;
+      throw error;
+    }
   });
 }
 
@@ -134,24 +142,40 @@ function formatNumber(value: number | null, digits = 2): string {
 /** One-line summary of a verdict, as annotated and printed. */
 export function verdictLine(result: HypothesisResult): string {
   if (result.estimate === null) return `${result.verdict}: ${result.reason}`;
-  const ci = `[${formatNumber(result.lower)}, ${formatNumber(result.upper)}]`;
-  const mde = result.verdict === 'inconclusive' && result.minimumDetectableEffect !== null ? `; MDE ${formatNumber(result.minimumDetectableEffect)} ${result.unit}` : '';
-  return `${result.verdict}: effect ${formatNumber(result.estimate)} ${result.unit}, ${(result.confidence * 100).toFixed(1)}% CI ${ci}, SESOI ${result.sesoi} (${result.direction}); ${result.reason}${mde}`;
+  const signed = (v: number | null) => (v !== null && v > 0 ? `+${formatNumber(v)}` : formatNumber(v));
+  const correction = result.correction === 'bonferroni' && result.familySize > 1 ? `, Bonferroni over ${result.familySize} ${result.family} hypotheses` : result.confirmatory ? '' : ', exploratory';
+  const ci = `${+(result.confidence * 100).toFixed(2)}% CI [${signed(result.lower)}, ${signed(result.upper)}]${correction}`;
+  const claim = result.direction === 'equivalent' ? `within ±${result.sesoi}` : `${result.direction === 'greater' ? '> +' : '< −'}${result.sesoi}`;
+  const mde = result.verdict === 'inconclusive' && result.minimumDetectableEffect !== null ? `; the design's MDE is ${formatNumber(result.minimumDetectableEffect)} ${result.unit}` : '';
+  return `${result.verdict}: ${result.effect} = ${signed(result.estimate)} ${result.unit} (${ci}); claim ${claim} ${result.unit}; ${result.code}${mde}`;
 }
 
-async function report(context: TestContext, study: Study, result: HypothesisResult, lock: LockCheck | null, summary: StudySummary | null): Promise<void> {
+const SKIPPED_NOTE: Record<string, string> = {
+  refuted: 'Shown as skipped: a refuted hypothesis is a result, not a failing test (HYPOTEST_STRICT=1 fails it).',
+  inconclusive: 'Shown as skipped: an inconclusive hypothesis is a result, not a failing test (HYPOTEST_STRICT=1 fails it).',
+};
+
+async function report(context: TestContext, study: Study, hypotheses: HypothesisSpec[], result: HypothesisResult, lock: LockCheck | null, summary: StudySummary | null): Promise<void> {
   const strict = strictMode();
+  // The study-wide parts (design, summary) ride on the first hypothesis only, to keep each test's meta small.
+  const first = hypotheses[0].id === result.id;
   context.task.meta.hypotest = {
     result,
+    registered: hypotheses.map((h) => h.id),
     study: { name: study.name, title: study.title, question: study.question, lockHash: lock?.lock.hash ?? null, lockedAt: lock?.lock.lockedAt ?? null, lockCommit: lock?.lock.gitCommit ?? null },
-    design: designOf(study, result.profile),
-    summary,
+    design: first ? designOf(study, result.profile) : null,
+    summary: first ? summary : null,
     deviations: (lock?.deviations ?? []).map(({ file, what, why, when }) => ({ file, what, why, when })),
     strict,
   };
   const line = verdictLine(result);
-  await context.annotate(line, `verdict:${result.verdict}`);
-  if (result.verdict === 'incomplete' || result.verdict === 'error') throw new HypothesisNotJudgedError(`${result.id} ${line}`);
+  const note = SKIPPED_NOTE[result.verdict] && !strict ? ` ${SKIPPED_NOTE[result.verdict]}` : '';
+  await context.annotate(`${line}${note}`, `${result.id} ${result.verdict.toUpperCase()}`, { contentType: 'image/svg+xml', body: intervalFigure(result) });
+  if (result.verdict === 'incomplete') {
+    const cells = [...new Set(result.missing.map((m) => m.split('/')[0]))];
+    throw new HypothesisNotJudgedError(`${result.id} ${line}. Fix: run the missing cells, e.g. npx vitest run ${cells.slice(0, 3).map((c) => `experiments/${study.name}/cells/${c}.exp.ts`).join(' ')}${cells.length > 3 ? ' …' : ''} (stored runs are reused).`);
+  }
+  if (result.verdict === 'error') throw new HypothesisNotJudgedError(`${result.id} ${line}`);
   if (result.verdict === 'supported') return;
   if (strict) throw new StrictVerdictError(`${result.id} (strict mode) ${line}`);
   context.skip(`${result.verdict}: ${result.reason}`);

@@ -45,6 +45,10 @@ export default class VerdictReporter implements Reporter {
     }
     if (metas.length === 0) return;
     for (const file of buildVerdictFiles(metas)) {
+      if ('partial' in file) {
+        log(`\nhypotest: ${file.study}: partial run (${file.ran.join(', ')} of ${file.registered.join(', ')}): ${file.hypotheses.map((h) => `${h.id} ${h.verdict}`).join(', ')}. Reports not rewritten; run every hypothesis to update them.\n`);
+        continue;
+      }
       const dir = file.profile === 'quick' ? join(reports, file.study.name, 'quick') : join(reports, file.study.name);
       writeFileAtomic(join(dir, 'verdicts.json'), JSON.stringify(file, null, 2) + '\n');
       writeFileAtomic(join(dir, 'verdicts.md'), renderMarkdown(file));

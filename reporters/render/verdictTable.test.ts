@@ -18,7 +18,7 @@ const study: VerdictMeta['study'] = {
   name: 'toy', title: 'Toy factorial study', question: 'q?', lockHash: '0123456789abcdef0123', lockedAt: '2026-01-02T03:04:05.000Z', lockCommit: null,
 };
 
-const design: VerdictMeta['design'] = {
+const design: NonNullable<VerdictMeta['design']> = {
   dataset: { id: 'toy', description: 'generated', params: {} }, factors: { a: ['a0', 'a1'] }, cells: ['a0', 'a1'], seeds: [1, 2, 3],
   metrics: { primary: 'accuracy', readAt: 'final-epoch' }, budget: { epochs: 1 },
   analysis: { model: 'factorial', confidence: 0.95, seedAsBlock: false, seedBlockReason: 'r', families: {} },
@@ -26,7 +26,7 @@ const design: VerdictMeta['design'] = {
 };
 
 function meta(r: HypothesisResult, overrides: Partial<VerdictMeta> = {}): VerdictMeta {
-  return { result: r, study: { ...study, name: r.study }, design, summary: null, deviations: [], strict: false, ...overrides };
+  return { result: r, registered: [r.id], study: { ...study, name: r.study }, design, summary: null, deviations: [], strict: false, ...overrides };
 }
 
 function file(hypotheses: HypothesisResult[], overrides: Partial<VerdictsFile> = {}): VerdictsFile {
@@ -46,13 +46,21 @@ describe('buildVerdictFiles', () => {
     const quick = result({ id: 'H1', profile: 'quick', split: 'validation' });
     const other = result({ study: 'other', id: 'X1' });
     const deviations = [{ file: 'study.ts', what: 'w', why: 'y', when: 't' }];
-    const files = buildVerdictFiles([meta(h1, { deviations, strict: true }), meta(quick), meta(other), meta(h2)]);
+    const both = ['H1', 'H2'];
+    const files = buildVerdictFiles([meta(h1, { deviations, strict: true, registered: both }), meta(quick), meta(other), meta(h2, { registered: both, design: null })]);
     expect(files).toEqual([
       { schemaVersion: 1, study: { ...study, name: 'toy' }, profile: 'registered', label: 'registered profile, sealed test split', strict: true, deviations, design, summary: null, hypotheses: [h1, h2] },
       { schemaVersion: 1, study: { ...study, name: 'toy' }, profile: 'quick', label: QUICK_LABEL, strict: false, deviations: [], design, summary: null, hypotheses: [quick] },
       { schemaVersion: 1, study: { ...study, name: 'other' }, profile: 'registered', label: 'registered profile, sealed test split', strict: false, deviations: [], design, summary: null, hypotheses: [other] },
     ]);
     expect(QUICK_LABEL).toBe('quick profile, validation only, not a registered result');
+  });
+
+  test('a run of only some registered hypotheses is partial: never a full file', () => {
+    const h2 = result({ id: 'H2' });
+    expect(buildVerdictFiles([meta(h2, { registered: ['H1', 'H2'] })])).toEqual([
+      { partial: true, study: 'toy', ran: ['H2'], registered: ['H1', 'H2'], hypotheses: [h2] },
+    ]);
   });
 
   test('no metas, no files', () => {

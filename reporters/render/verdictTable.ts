@@ -8,23 +8,39 @@ export interface VerdictsFile {
   label: string;
   strict: boolean;
   deviations: VerdictMeta['deviations'];
-  design: VerdictMeta['design'];
+  design: NonNullable<VerdictMeta['design']>;
   summary: VerdictMeta['summary'];
+  hypotheses: HypothesisResult[];
+}
+
+/** A study whose hypotheses did not all run (a filtered or single-test rerun): shown, never written over the full report. */
+export interface PartialVerdicts {
+  partial: true;
+  study: string;
+  ran: string[];
+  registered: string[];
   hypotheses: HypothesisResult[];
 }
 
 export const QUICK_LABEL = 'quick profile, validation only, not a registered result';
 
 /** Groups verdict metas by study into the verdicts.json shape (hypotheses in registration order). */
-export function buildVerdictFiles(metas: VerdictMeta[]): VerdictsFile[] {
+export function buildVerdictFiles(metas: VerdictMeta[]): (VerdictsFile | PartialVerdicts)[] {
   const byStudy = new Map<string, VerdictMeta[]>();
   for (const meta of metas) {
     const key = `${meta.study.name}/${meta.result.profile}`;
     byStudy.set(key, [...(byStudy.get(key) ?? []), meta]);
   }
-  return [...byStudy.values()].map((group) => {
+  return [...byStudy.values()].map((group): VerdictsFile | PartialVerdicts => {
     const first = group[0];
     const profile = first.result.profile;
+    const ran = group.map((m) => m.result.id);
+    const registered = first.registered;
+    const design = group.find((m) => m.design)?.design;
+    if (!design || registered.some((id) => !ran.includes(id))) {
+      return { partial: true, study: first.study.name, ran, registered, hypotheses: group.map((m) => m.result) };
+    }
+    const ordered = registered.map((id) => group.find((m) => m.result.id === id)!);
     return {
       schemaVersion: 1,
       study: first.study,
@@ -32,9 +48,9 @@ export function buildVerdictFiles(metas: VerdictMeta[]): VerdictsFile[] {
       label: profile === 'quick' ? QUICK_LABEL : 'registered profile, sealed test split',
       strict: first.strict,
       deviations: first.deviations,
-      design: first.design,
-      summary: first.summary,
-      hypotheses: group.map((m) => m.result),
+      design,
+      summary: group.find((m) => m.design)?.summary ?? null,
+      hypotheses: ordered.map((m) => m.result),
     };
   });
 }

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { afterEach, describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import { ModelError } from '../errors.ts';
 import { BACKEND_ENV_VAR, initBackend, parseBackendEnv } from './backend.ts';
+import { BLAS_ENV_VAR, findBlas } from './fastCpu/blas.ts';
 import { missingGradients } from './gradients.ts';
 import { isWasmMatMulFixInstalled } from './wasmMatMulFix.ts';
 
@@ -13,10 +14,17 @@ describe('initBackend', () => {
     else process.env[BACKEND_ENV_VAR] = saved;
   });
 
-  test('picks the fastest available backend (wasm here: tfjs-node is not installed) and registers gradients', async () => {
+  test('picks the fastest available backend (fast-cpu when a BLAS library is found: tfjs-node is not installed) and registers gradients', async () => {
     delete process.env[BACKEND_ENV_VAR];
     const info = await initBackend();
-    expect(['node-gpu', 'node', 'wasm']).toContain(info.name);
+    expect(['node-gpu', 'node', 'fast-cpu', 'wasm']).toContain(info.name);
+    if (findBlas().found) expect(info.name).toBe('fast-cpu');
+    if (info.name === 'fast-cpu') {
+      expect(info).toMatchObject({ version: '4.22.0', details: { package: '@tensorflow/tfjs-backend-cpu', blas: true, threads: 1, fusedAdamW: true } });
+      expect(typeof info.details.blasLibrary).toBe('string');
+      expect(['openblas', 'accelerate', 'blis', 'mkl']).toContain(info.details.blasVendor);
+      expect(tf.getBackend()).toBe('fast-cpu');
+    }
     if (info.name === 'wasm') {
       expect(info).toMatchObject({ version: '4.22.0', details: { package: '@tensorflow/tfjs-backend-wasm', threads: 1, matMulTransposeFix: true } });
       expect(typeof info.details.simd).toBe('boolean');
@@ -27,12 +35,38 @@ describe('initBackend', () => {
     expect(JSON.parse(JSON.stringify(info))).toEqual(info);
   });
 
+  test('without a BLAS library (HYPOTEST_BLAS=none) the choice falls back to wasm, says so once on stderr, and records why', async () => {
+    delete process.env[BACKEND_ENV_VAR];
+    const savedBlas = process.env[BLAS_ENV_VAR];
+    const messages: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      messages.push(String(chunk));
+      return true;
+    });
+    try {
+      process.env[BLAS_ENV_VAR] = 'none';
+      const first = await initBackend();
+      const second = await initBackend();
+      expect(first.name).toBe('wasm');
+      expect(first.details.blasSearch).toMatch(/HYPOTEST_BLAS=none/);
+      expect(second).toEqual(first);
+      expect(tf.getBackend()).toBe('wasm');
+      expect(messages.filter((m) => m.includes('fast-cpu backend is not available'))).toHaveLength(1);
+      await expect(initBackend({ name: 'fast-cpu' })).rejects.toThrow(/asks for the fast-cpu backend, but a BLAS library .* could not be loaded \(HYPOTEST_BLAS=none\)/);
+    } finally {
+      spy.mockRestore();
+      if (savedBlas === undefined) delete process.env[BLAS_ENV_VAR];
+      else process.env[BLAS_ENV_VAR] = savedBlas;
+    }
+    if (findBlas().found) expect((await initBackend()).name).toBe('fast-cpu');
+  });
+
   test('is idempotent', async () => {
     delete process.env[BACKEND_ENV_VAR];
     const first = await initBackend();
     const second = await initBackend();
     expect(second).toEqual(first);
-    expect(tf.getBackend()).toBe(first.name === 'wasm' ? 'wasm' : tf.getBackend());
+    expect(tf.getBackend()).toBe(first.name === 'node' || first.name === 'node-gpu' ? 'tensorflow' : first.name);
   });
 
   test('HYPOTEST_BACKEND forces a backend, and wins over prefer', async () => {
@@ -58,6 +92,8 @@ describe('initBackend', () => {
     expect(parseBackendEnv('WASM')).toBe('wasm');
     expect(parseBackendEnv('tfjs-node-gpu')).toBe('node-gpu');
     expect(parseBackendEnv('tensorflow')).toBe('node');
+    expect(parseBackendEnv('blas')).toBe('fast-cpu');
+    expect(parseBackendEnv('Fast-CPU')).toBe('fast-cpu');
     expect(() => parseBackendEnv('webgl')).toThrow(/HYPOTEST_BACKEND=webgl names no backend/);
   });
 });

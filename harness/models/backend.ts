@@ -2,6 +2,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { ModelError } from '../errors.ts';
+import { findBlas } from './fastCpu/blas.ts';
+import { installReluGradient } from './fastCpu/reluGradient.ts';
 import { ensureGradients } from './gradients.ts';
 import { installWasmMatMulFix } from './wasmMatMulFix.ts';
 
@@ -9,13 +11,15 @@ import { installWasmMatMulFix } from './wasmMatMulFix.ts';
  * The tfjs backends hypotest knows, fastest first:
  * - `node-gpu`: `@tensorflow/tfjs-node-gpu` (libtensorflow with CUDA), optional peer;
  * - `node`: `@tensorflow/tfjs-node` (libtensorflow on the CPU), optional peer;
+ * - `fast-cpu`: tfjs-backend-cpu with BLAS matrix products (OpenBLAS, Accelerate, BLIS or MKL, called through
+ *   koffi, one thread) and fused float32 kernels (see `fastCpu/`); available when a BLAS library is found;
  * - `wasm`: `@tensorflow/tfjs-backend-wasm` (XNNPACK, SIMD, one thread in Node), the portable default;
  * - `cpu`: `@tensorflow/tfjs-backend-cpu` (plain JavaScript), the slow reference.
  */
-export type BackendName = 'node-gpu' | 'node' | 'wasm' | 'cpu';
+export type BackendName = 'node-gpu' | 'node' | 'fast-cpu' | 'wasm' | 'cpu';
 
 /** Every backend name, in the order {@link initBackend} tries them. */
-export const BACKEND_NAMES: readonly BackendName[] = ['node-gpu', 'node', 'wasm', 'cpu'];
+export const BACKEND_NAMES: readonly BackendName[] = ['node-gpu', 'node', 'fast-cpu', 'wasm', 'cpu'];
 
 /** The environment variable that forces one backend, e.g. `HYPOTEST_BACKEND=cpu`. */
 export const BACKEND_ENV_VAR = 'HYPOTEST_BACKEND';
@@ -47,12 +51,13 @@ export interface InitBackendOptions {
 const PACKAGES: Record<BackendName, string> = {
   'node-gpu': '@tensorflow/tfjs-node-gpu',
   node: '@tensorflow/tfjs-node',
+  'fast-cpu': 'a BLAS library (OpenBLAS, Accelerate, BLIS or MKL) for the fast-cpu backend',
   wasm: '@tensorflow/tfjs-backend-wasm',
   cpu: '@tensorflow/tfjs-backend-cpu',
 };
 
 /** The name each package registers with tfjs-core (both tfjs-node packages register `tensorflow`). */
-const TFJS_NAMES: Record<BackendName, string> = { 'node-gpu': 'tensorflow', node: 'tensorflow', wasm: 'wasm', cpu: 'cpu' };
+const TFJS_NAMES: Record<BackendName, string> = { 'node-gpu': 'tensorflow', node: 'tensorflow', 'fast-cpu': 'fast-cpu', wasm: 'wasm', cpu: 'cpu' };
 
 const ALIASES: Record<string, BackendName> = {
   'node-gpu': 'node-gpu',
@@ -61,6 +66,9 @@ const ALIASES: Record<string, BackendName> = {
   node: 'node',
   'tfjs-node': 'node',
   tensorflow: 'node',
+  'fast-cpu': 'fast-cpu',
+  fastcpu: 'fast-cpu',
+  blas: 'fast-cpu',
   wasm: 'wasm',
   cpu: 'cpu',
 };
@@ -72,6 +80,8 @@ const require = createRequire(import.meta.url);
 interface BackendState {
   loaded: Map<BackendName, BackendInfo>;
   wasmPathsSet: boolean;
+  /** Whether the fallback from fast-cpu (no BLAS) has been reported on stderr. */
+  blasFallbackReported?: boolean;
 }
 const STATE_KEY = Symbol.for('hypotest.models.backend');
 const globalState = globalThis as unknown as Record<symbol, BackendState | undefined>;
@@ -80,12 +90,15 @@ const state: BackendState = (globalState[STATE_KEY] ??= { loaded: new Map(), was
 /**
  * Picks, loads and activates a tfjs backend, and returns what a run record stores about it.
  *
- * Order of choice: `options.name` if given; else `HYPOTEST_BACKEND` (one of `node-gpu`, `node`, `wasm`,
- * `cpu`, or the aliases `tfjs-node-gpu`, `tfjs-node`); else the first of `options.prefer` then
+ * Order of choice: `options.name` if given; else `HYPOTEST_BACKEND` (one of `node-gpu`, `node`, `fast-cpu`,
+ * `wasm`, `cpu`, or the aliases `tfjs-node-gpu`, `tfjs-node`, `blas`); else the first of `options.prefer` then
  * {@link BACKEND_NAMES} that loads. The tfjs-node packages are optional peers, detected with a dynamic
- * import. For wasm the `.wasm` binaries are read from the installed package, the backend runs one
- * thread (tfjs-wasm has no threads in Node) and the BatchMatMul transpose fix
- * ({@link installWasmMatMulFix}) is installed.
+ * import. fast-cpu loads when a BLAS library is found ({@link findBlas}; `HYPOTEST_BLAS` chooses or disables
+ * it) and pins it to one thread; when the automatic choice falls back from it, stderr says so once per
+ * process and the returned details carry the reason (`blasSearch`). For wasm the `.wasm` binaries are read
+ * from the installed package, the backend runs one thread (tfjs-wasm has no threads in Node) and the
+ * BatchMatMul transpose fix ({@link installWasmMatMulFix}) is installed. The details say whether the backend
+ * uses BLAS (`blas`) and, for fast-cpu, which library (`blasVendor`, `blasLibrary`, `blasConfig`).
  *
  * Idempotent: calling it again is cheap and returns the same information; asking for another backend
  * switches to it (tensors made on the previous backend stay there).
@@ -94,7 +107,7 @@ const state: BackendState = (globalState[STATE_KEY] ??= { loaded: new Map(), was
  *   environment variable names no known backend.
  * @example
  * const backend = await initBackend({ prefer: 'wasm' });
- * record.backend = backend; // { name: 'wasm', version: '4.22.0', details: { simd: true, threads: 1, ... } }
+ * record.backend = backend; // { name: 'fast-cpu', version: '4.22.0', details: { blas: true, blasVendor: 'openblas', threads: 1, ... } }
  */
 export async function initBackend(options: InitBackendOptions = {}): Promise<BackendInfo> {
   const forced = options.name ?? parseBackendEnv(process.env[BACKEND_ENV_VAR]);
@@ -112,9 +125,15 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   const prefer = options.prefer === undefined ? [] : typeof options.prefer === 'string' ? [options.prefer] : options.prefer;
   const order = [...new Set<BackendName>([...prefer, ...BACKEND_NAMES])];
   const failures: string[] = [];
+  let blasMissing: string | undefined;
   for (const name of order) {
     const info = await tryActivate(name);
-    if (!(info instanceof Error)) return info;
+    if (!(info instanceof Error)) {
+      if (blasMissing === undefined || name === 'node' || name === 'node-gpu') return info;
+      reportBlasFallback(name, blasMissing);
+      return { ...info, details: { ...info.details, blasSearch: blasMissing } };
+    }
+    if (name === 'fast-cpu') blasMissing = info.message;
     failures.push(`${name}: ${info.message}`);
   }
   throw new ModelError(`initBackend: no tfjs backend could be loaded (${failures.join('; ')}). Reinstall the project's dependencies (npm ci).`);
@@ -136,6 +155,11 @@ export function parseBackendEnv(value: string | undefined): BackendName | undefi
 
 async function tryActivate(name: BackendName): Promise<BackendInfo | Error> {
   try {
+    if (name === 'fast-cpu') {
+      // Checked every time (cheap once found): HYPOTEST_BLAS=none switches the backend off even after it loaded.
+      const search = findBlas();
+      if (!search.found) throw new Error(search.reason);
+    }
     let info = state.loaded.get(name);
     if (info === undefined) {
       info = await load(name);
@@ -147,6 +171,8 @@ async function tryActivate(name: BackendName): Promise<BackendInfo | Error> {
     }
     await tf.ready();
     await ensureGradients();
+    // Keeps tfjs's formula on other backends; on fast-cpu the ReLU gradient is one pass.
+    installReluGradient();
     return info;
   } catch (error) {
     return error instanceof Error ? error : new Error(String(error));
@@ -155,13 +181,37 @@ async function tryActivate(name: BackendName): Promise<BackendInfo | Error> {
 
 async function load(name: BackendName): Promise<BackendInfo> {
   const pkg = PACKAGES[name];
-  const common = { package: pkg, tfjsCore: tf.version_core };
+  // `blas: false`: these backends do not use the BLAS library (whether or not one is installed; see fast-cpu).
+  const common = { package: pkg, tfjsCore: tf.version_core, blas: false };
   if (name === 'node-gpu' || name === 'node') {
     // A variable specifier keeps TypeScript and Vite from resolving an optional peer at build time.
     const specifier: string = pkg;
     await import(/* @vite-ignore */ specifier);
     if (tf.findBackend('tensorflow') === null) throw new Error(`${pkg} loaded but registered no 'tensorflow' backend`);
     return { name, version: packageVersion(pkg), details: { ...common } };
+  }
+  if (name === 'fast-cpu') {
+    const search = findBlas();
+    if (!search.found) throw new Error(search.reason);
+    const { blas } = search;
+    const cpu = await import('@tensorflow/tfjs-backend-cpu');
+    const fast = await import('./fastCpu/backend.ts');
+    fast.registerFastCpuBackend(blas);
+    return {
+      name,
+      version: cpu.version_cpu,
+      details: {
+        package: '@tensorflow/tfjs-backend-cpu',
+        tfjsCore: tf.version_core,
+        blas: true,
+        blasVendor: blas.vendor,
+        blasLibrary: blas.library,
+        blasConfig: blas.config,
+        threads: blas.threads,
+        fastKernels: [...fast.FAST_CPU_KERNELS, ...fast.FAST_CPU_EXTRA_KERNELS].join(','),
+        fusedAdamW: true,
+      },
+    };
   }
   if (name === 'wasm') {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
@@ -183,6 +233,16 @@ async function load(name: BackendName): Promise<BackendInfo> {
   }
   const cpu = await import('@tensorflow/tfjs-backend-cpu');
   return { name, version: cpu.version_cpu, details: { ...common } };
+}
+
+/** Says once per process that training falls back from fast-cpu, and why. */
+function reportBlasFallback(name: BackendName, reason: string): void {
+  if (state.blasFallbackReported) return;
+  state.blasFallbackReported = true;
+  process.stderr.write(
+    `hypotest: the fast-cpu backend is not available (${reason}); training runs on the ${name} backend instead, ` +
+      `2x to 3x slower for MLPs. On Debian or Ubuntu: apt-get install libopenblas0.\n`,
+  );
 }
 
 function packageVersion(pkg: string): string {

@@ -5,6 +5,9 @@
 export { initBackend, parseBackendEnv, BACKEND_NAMES, BACKEND_ENV_VAR } from './backend.ts';
 export type { BackendName, BackendInfo, InitBackendOptions } from './backend.ts';
 export { installWasmMatMulFix, uninstallWasmMatMulFix, isWasmMatMulFixInstalled } from './wasmMatMulFix.ts';
+export { findBlas, BLAS_ENV_VAR } from './fastCpu/blas.ts';
+export type { Blas, BlasSearch, BlasVendor } from './fastCpu/blas.ts';
+export { FAST_CPU_BACKEND } from './fastCpu/constants.ts';
 export { ensureGradients } from './gradients.ts';
 export type { Classifier, Parameter } from './classifier.ts';
 export { createMlp, gelu } from './mlp.ts';

@@ -146,9 +146,10 @@ export function findBlas(): BlasSearch {
     // A library is already loaded into the process and cannot be unloaded; keep it unless BLAS is switched off.
     if (requested.toLowerCase() !== 'none') return state.search;
   }
+  const result = search(requested);
   state.key = requested;
-  state.search = search(requested);
-  return state.search;
+  state.search = result;
+  return result;
 }
 
 function search(requested: string): BlasSearch {

@@ -1,7 +1,7 @@
 import { broadcast_util, getKernel, util, type KernelFunc, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
 import { ModelError } from '../../errors.ts';
 import type { Blas } from './blas.ts';
-import { reluInto } from './elementwise.ts';
+import { simdLoops } from './simd.ts';
 import { allocate, float32Values, type CpuLikeBackend } from './storage.ts';
 
 /** A backend whose matrix products go to a BLAS library. */
@@ -18,10 +18,11 @@ interface Product {
 }
 
 /**
- * `BatchMatMul` through `cblas_sgemm`: the transpose flags go to BLAS (no copies), batches broadcast the way
- * tfjs-backend-cpu does (batch `i` of the output uses batch `i mod batchA` of `a` and `i mod batchB` of `b`),
- * and a batch of `a` times one untransposed-`a` matrix `b` is one product of `batchA·rows` rows. Non-float32
- * operands run `fallback` (the cpu backend's kernel).
+ * `BatchMatMul` through `cblas_sgemm`: the transpose flags go to BLAS (no copies), batch axes broadcast by
+ * numpy's rules, and a batch of `a` times one matrix `b` (with `a` not transposed) is one product of
+ * `batchA·rows` rows. (tfjs-backend-cpu pairs batch `i` with batches `i mod batchA` and `i mod batchB`, which
+ * differs when both operands broadcast, e.g. `[2, 1, m, k]` times `[1, 3, k, n]`; this kernel computes the
+ * broadcast product there.) Non-float32 operands run `fallback` (the cpu backend's kernel).
  */
 export function batchMatMulKernel(fallback: KernelFunc): KernelFunc {
   return (args) => {
@@ -57,30 +58,20 @@ export function fusedMatMulKernel(fallback: KernelFunc): KernelFunc {
       return applyActivation(current, activation, args.inputs, attrs, backend);
     }
     if (biasValues !== undefined) {
-      if (biasValues.length === 1) {
-        const value = biasValues[0];
-        if (activation === 'relu') for (let i = 0; i < out.length; i++) out[i] = reluOf(out[i] + value);
-        else for (let i = 0; i < out.length; i++) out[i] += value;
-      } else {
-        for (let base = 0; base < out.length; base += columns) {
-          if (activation === 'relu') for (let j = 0; j < columns; j++) out[base + j] = reluOf(out[base + j] + biasValues[j]);
-          else for (let j = 0; j < columns; j++) out[base + j] += biasValues[j];
-        }
-      }
-      if (activation === 'relu' || activation === 'linear') return backend.makeTensorInfo(product.outShape, 'float32', out);
-    } else if (activation === 'relu') {
-      reluInto(out, out, out.length);
+      const loops = simdLoops();
+      if (biasValues.length === 1) loops.binary('add', out, out, 'full', biasValues, 'scalar', 1, out.length);
+      else loops.binary('add', out, out, 'full', biasValues, 'row', out.length / columns, columns);
+    }
+    if (activation === 'relu') {
+      simdLoops().relu(out, out);
+      return backend.makeTensorInfo(product.outShape, 'float32', out);
     }
     const result = backend.makeTensorInfo(product.outShape, 'float32', out);
     return applyActivation(result, activation, args.inputs, attrs, backend);
   };
 }
 
-function reluOf(v: number): number {
-  return v > 0 ? v : v !== v ? v : 0;
-}
-
-/** Applies a fused activation other than ReLU (already applied) with the backend's own kernels; frees `x`. */
+/** Applies a fused activation with the backend's own kernel (none for `linear`); frees `x`. */
 function applyActivation(x: TensorInfo, activation: string, inputs: Record<string, unknown>, attrs: NamedAttrMap, backend: BlasBackend): TensorInfo {
   let call: { name: string; inputs: Record<string, TensorInfo>; attrs: NamedAttrMap } | undefined;
   switch (activation) {
@@ -139,9 +130,11 @@ function blasProduct(a: TensorInfo, b: TensorInfo, attrs: NamedAttrMap, backend:
   }
   const batchA = util.sizeFromShape(a.shape.slice(0, -2));
   const batchB = util.sizeFromShape(b.shape.slice(0, -2));
-  const batch = Math.max(batchA, batchB);
-  const outShape = [...broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2)), rows, columns];
-  const out = allocate(backend, batch * rows * columns);
+  const batchShape = broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
+  const batch = util.sizeFromShape(batchShape);
+  const outShape = [...batchShape, rows, columns];
+  // Zeros only where BLAS will not write (no shared dimension); BLAS with beta 0 overwrites every element.
+  const out = allocate(backend, batch * rows * columns, { zeroed: inner === 0 });
   const result = { out, outShape, rows, columns };
   // Nothing to multiply: an empty output, or (no shared dimension) an output of zeros.
   if (out.length === 0 || inner === 0) return result;
@@ -157,9 +150,11 @@ function blasProduct(a: TensorInfo, b: TensorInfo, attrs: NamedAttrMap, backend:
   const aStride = rows * inner;
   const bStride = inner * columns;
   const outStride = rows * columns;
+  const aBatches = broadcastIndices(a.shape.slice(0, -2), batchShape);
+  const bBatches = broadcastIndices(b.shape.slice(0, -2), batchShape);
   for (let i = 0; i < batch; i++) {
-    const aOffset = (i % batchA) * aStride;
-    const bOffset = (i % batchB) * bStride;
+    const aOffset = aBatches[i] * aStride;
+    const bOffset = bBatches[i] * bStride;
     blas.sgemm(
       transposeA,
       transposeB,
@@ -176,4 +171,31 @@ function blasProduct(a: TensorInfo, b: TensorInfo, attrs: NamedAttrMap, backend:
     );
   }
   return result;
+}
+
+/**
+ * For each batch of the output (row-major over `outShape`), the index of the batch of an operand whose batch
+ * shape `shape` broadcasts to it (numpy rules: missing leading axes and axes of size 1 repeat).
+ */
+function broadcastIndices(shape: readonly number[], outShape: readonly number[]): Int32Array {
+  const count = util.sizeFromShape(outShape as number[]);
+  const out = new Int32Array(count);
+  const rank = outShape.length;
+  const padded = [...new Array<number>(rank - shape.length).fill(1), ...shape];
+  // Strides of the operand's batches, 0 along broadcast axes.
+  const strides = new Array<number>(rank).fill(0);
+  for (let d = rank - 1, stride = 1; d >= 0; d--) {
+    strides[d] = padded[d] === 1 ? 0 : stride;
+    stride *= padded[d];
+  }
+  for (let i = 0; i < count; i++) {
+    let rest = i;
+    let index = 0;
+    for (let d = rank - 1; d >= 0; d--) {
+      index += (rest % outShape[d]) * strides[d];
+      rest = Math.floor(rest / outShape[d]);
+    }
+    out[i] = index;
+  }
+  return out;
 }

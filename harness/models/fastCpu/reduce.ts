@@ -1,4 +1,5 @@
 import { backend_util, util, type KernelFunc, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
+import { CHUNK, simdLoops } from './simd.ts';
 import { allocate, float32Values, type CpuLikeBackend } from './storage.ts';
 
 /*
@@ -66,6 +67,10 @@ export function sumInto(out: Float32Array, x: Float32Array, outer: number, reduc
       for (let r = 0; r < reduce; r++) sum += x[base + r];
       out[o] = sum;
     }
+    return;
+  }
+  if (inner <= CHUNK / 2) {
+    simdLoops().sumMiddle(x, out, outer, reduce, inner);
     return;
   }
   const accumulator = new Float64Array(inner);

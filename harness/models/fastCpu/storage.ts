@@ -16,7 +16,19 @@ export function float32Values(backend: CpuLikeBackend, info: TensorInfo): Float3
   return values instanceof Float32Array ? values : undefined;
 }
 
-/** A new zero-filled float32 buffer of `size` values for a kernel's output. */
-export function allocate(_backend: CpuLikeBackend, size: number): Float32Array {
-  return new Float32Array(size);
+/** A backend that recycles the float32 arrays of disposed kernel outputs (the fast-cpu backend). */
+interface PoolingBackend extends CpuLikeBackend {
+  allocateFloat32(size: number): Float32Array;
+}
+
+/**
+ * A float32 array of `size` values for a kernel's output: recycled from disposed outputs on the fast-cpu backend
+ * (so its contents are arbitrary: the kernel must write every element, or ask for `zeroed`), new elsewhere.
+ */
+export function allocate(backend: CpuLikeBackend, size: number, options: { zeroed?: boolean } = {}): Float32Array {
+  const pooling = backend as Partial<PoolingBackend>;
+  if (typeof pooling.allocateFloat32 !== 'function') return new Float32Array(size);
+  const out = pooling.allocateFloat32(size);
+  if (options.zeroed) out.fill(0);
+  return out;
 }

@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test, type TestContext } from 'vitest';
 import { intervalFigure } from '../reporters/figures/interval.ts';
 import { analyseStudy, designSensitivity, summariseStudy, validateHypothesis, type HypothesisResult, type HypothesisSpec, type SensitivityResult, type StudySummary } from './analysis.ts';
@@ -19,6 +21,11 @@ export interface VerdictMeta {
   design: StudyDesign | null;
   /** Per-cell summaries and the ANOVA table (first hypothesis only; null when runs are missing). */
   summary: StudySummary | null;
+  /**
+   * `experiments/<study>/post-hoc.md`, verbatim (first hypothesis only): observations written after the results,
+   * outside the pre-registration and its hash, shown in the write-up under their own heading. Null when absent.
+   */
+  postHoc: string | null;
   deviations: { file: string; what: string; why: string; when: string }[];
   strict: boolean;
 }
@@ -165,6 +172,7 @@ async function report(context: TestContext, study: Study, hypotheses: Hypothesis
     study: { name: study.name, title: study.title, question: study.question, lockHash: lock?.lock.hash ?? null, lockedAt: lock?.lock.lockedAt ?? null, lockCommit: lock?.lock.gitCommit ?? null },
     design: first ? designOf(study, result.profile) : null,
     summary: first ? summary : null,
+    postHoc: first ? readPostHoc(study) : null,
     deviations: (lock?.deviations ?? []).map(({ file, what, why, when }) => ({ file, what, why, when })),
     strict,
   };
@@ -202,3 +210,11 @@ async function reportPilot(context: TestContext, study: Study, hypotheses: Hypot
   if (result.sigma === null) throw new HypothesisNotJudgedError(`${id} ${line}`);
   context.skip(line);
 }
+
+/** The study's post-hoc notes (`post-hoc.md` beside study.ts), or null. Not a pre-registration file: never hashed. */
+function readPostHoc(study: Study): string | null {
+  const path = join(study.directory(hypotestRoot()), POST_HOC_FILE);
+  return existsSync(path) ? readFileSync(path, 'utf8').trim() : null;
+}
+
+export const POST_HOC_FILE = 'post-hoc.md';

@@ -26,11 +26,11 @@ const design: NonNullable<VerdictMeta['design']> = {
 };
 
 function meta(r: HypothesisResult, overrides: Partial<VerdictMeta> = {}): VerdictMeta {
-  return { result: r, registered: [r.id], study: { ...study, name: r.study }, design, summary: null, deviations: [], strict: false, ...overrides };
+  return { result: r, registered: [r.id], study: { ...study, name: r.study }, design, summary: null, postHoc: null, deviations: [], strict: false, ...overrides };
 }
 
 function file(hypotheses: HypothesisResult[], overrides: Partial<VerdictsFile> = {}): VerdictsFile {
-  return { schemaVersion: 1, study, profile: 'registered', label: 'registered profile, sealed test split', strict: false, deviations: [], design, summary: null, hypotheses, ...overrides };
+  return { schemaVersion: 1, study, profile: 'registered', label: 'registered profile, sealed test split', strict: false, deviations: [], design, summary: null, postHoc: null, hypotheses, ...overrides };
 }
 
 const inconclusive = result({
@@ -49,9 +49,9 @@ describe('buildVerdictFiles', () => {
     const both = ['H1', 'H2'];
     const files = buildVerdictFiles([meta(h1, { deviations, strict: true, registered: both }), meta(quick), meta(other), meta(h2, { registered: both, design: null })]);
     expect(files).toEqual([
-      { schemaVersion: 1, study: { ...study, name: 'toy' }, profile: 'registered', label: 'registered profile, sealed test split', strict: true, deviations, design, summary: null, hypotheses: [h1, h2] },
-      { schemaVersion: 1, study: { ...study, name: 'toy' }, profile: 'quick', label: QUICK_LABEL, strict: false, deviations: [], design, summary: null, hypotheses: [quick] },
-      { schemaVersion: 1, study: { ...study, name: 'other' }, profile: 'registered', label: 'registered profile, sealed test split', strict: false, deviations: [], design, summary: null, hypotheses: [other] },
+      { schemaVersion: 1, study: { ...study, name: 'toy' }, profile: 'registered', label: 'registered profile, sealed test split', strict: true, deviations, design, summary: null, postHoc: null, hypotheses: [h1, h2] },
+      { schemaVersion: 1, study: { ...study, name: 'toy' }, profile: 'quick', label: QUICK_LABEL, strict: false, deviations: [], design, summary: null, postHoc: null, hypotheses: [quick] },
+      { schemaVersion: 1, study: { ...study, name: 'other' }, profile: 'registered', label: 'registered profile, sealed test split', strict: false, deviations: [], design, summary: null, postHoc: null, hypotheses: [other] },
     ]);
     expect(QUICK_LABEL).toBe('quick profile, validation only, not a registered result');
   });

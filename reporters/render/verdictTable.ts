@@ -10,6 +10,7 @@ export interface VerdictsFile {
   deviations: VerdictMeta['deviations'];
   design: NonNullable<VerdictMeta['design']>;
   summary: VerdictMeta['summary'];
+  postHoc: string | null;
   hypotheses: HypothesisResult[];
 }
 
@@ -50,6 +51,7 @@ export function buildVerdictFiles(metas: VerdictMeta[]): (VerdictsFile | Partial
       deviations: first.deviations,
       design,
       summary: group.find((m) => m.design)?.summary ?? null,
+      postHoc: group.find((m) => m.design)?.postHoc ?? null,
       hypotheses: ordered.map((m) => m.result),
     };
   });

@@ -134,6 +134,10 @@ export function renderWriteup(file: VerdictsFile): string {
   out.push(`- ${diverged.length ? `Diverged runs: ${diverged.join(', ')}, handled by the registered rule.` : 'No run diverged.'}`);
   out.push('');
 
+  if (file.postHoc) {
+    out.push('## Post-hoc notes', '', `*Written after the results were seen (\`experiments/${study.name}/post-hoc.md\`); not part of the pre-registration, and no verdict above depends on them.*`, '', file.postHoc, '');
+  }
+
   out.push('## Deviations from the pre-registration', '');
   if (file.deviations.length === 0) out.push('None recorded.');
   else for (const d of file.deviations) out.push(`- ${d.when}: \`${d.file}\`: ${d.what}. Why: ${d.why}`);

@@ -1,6 +1,7 @@
 import { defineConfig } from 'vitest/config';
 import { fileURLToPath } from 'node:url';
 import { hypotestProjects } from './harness/config.ts';
+import { LongestCellsFirstSequencer } from './harness/sequencer.ts';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 
@@ -8,6 +9,7 @@ export default defineConfig({
   resolve: { alias: { hypotest: fileURLToPath(new URL('./harness/index.ts', import.meta.url)) } },
   test: {
     reporters: ['default', fileURLToPath(new URL('./reporters/verdicts.ts', import.meta.url))],
+    sequence: { sequencer: LongestCellsFirstSequencer },
     projects: [
       {
         extends: true,

@@ -4,6 +4,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { DeviationError, LockMismatchError, UnlockedStudyError } from './errors.ts';
+import { errorOf } from '../fixtures/testing.ts';
 import {
   checkLock, DEVIATIONS_FILE, hashPreregistration, LOCK_FILE, preregistrationFiles, readDeviations, readLock, recordDeviation,
   verifyLock, writeLock, type PreregLock,
@@ -27,14 +28,6 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-function errorOf(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected an error, but nothing was thrown');
-}
 
 describe('preregistrationFiles and hashPreregistration', () => {
   test('are study.ts, hypotheses.exp.ts and the sorted cells/*.exp.ts, nothing else', () => {

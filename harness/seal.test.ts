@@ -6,6 +6,7 @@ import { SealedSplitError } from './errors.ts';
 import { evaluateSealed, experimentView, loadDatasetOnce, predictSplit } from './seal.ts';
 import { readAudit } from './store.ts';
 import type { DatasetSpec, DatasetSplits, FrozenModel, Split } from './types.ts';
+import { errorOf } from '../fixtures/testing.ts';
 
 /** A two-feature, `numClasses`-class split whose feature 0 is the label (so a model can be checked exactly). */
 function split(name: Split['name'], count: number, numClasses = 3): Split {
@@ -38,14 +39,6 @@ function indexModel(numClasses = 3): FrozenModel & { calls: { count: number; fir
   };
 }
 
-function errorOf(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected an error, but nothing was thrown');
-}
 
 describe('experimentView: experiment code sees train and validation only', () => {
   const train = split('train', 4);

@@ -13,6 +13,7 @@ import {
   appendAudit, auditPath, readAudit, readRecord, recordPath, resultsDirectory, runKey, writeRecord, type AuditEntry, type RunRecord,
 } from './store.ts';
 import { canonicalJson, sha256, writeFileAtomic } from './util.ts';
+import { errorOf } from '../fixtures/testing.ts';
 
 let root: string;
 beforeEach(() => {
@@ -23,14 +24,6 @@ afterEach(() => {
   rmSync(root, { recursive: true, force: true });
 });
 
-function errorOf(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected an error, but nothing was thrown');
-}
 
 const parts = {
   lockHash: 'a'.repeat(64),

@@ -4,6 +4,7 @@ import seedrandom from 'seedrandom';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DatasetError, InvalidInputError } from '../errors.ts';
 import { makeTempDir, writeCifar10Fixture, type Cifar10Fixture } from '../../fixtures/data/generate.ts';
+import { rejection } from '../../fixtures/testing.ts';
 import {
   CIFAR10_RECORD_BYTES, cifar10Patches, loadCifar10Arrays, patchPositions, readCifar10Batch, type Cifar10PatchOptions,
 } from './cifar10.ts';
@@ -32,14 +33,6 @@ function pixel(images: Uint8Array, i: number, c: number, row: number, col: numbe
   return images[i * 3072 + c * 1024 + row * 32 + col];
 }
 
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('CIFAR-10 binary loader', () => {
   test('reads records as 1 label byte + 3072 channel-major pixels and concatenates the batches in order', async () => {

@@ -5,6 +5,7 @@ import { DatasetError, InvalidInputError } from '../errors.ts';
 import { makeTempDir, writeFashionMnistFixture, type FashionMnistFixture } from '../../fixtures/data/generate.ts';
 import { datasetFingerprint, datasetFingerprintInputs } from './fingerprint.ts';
 import { fashionMnist, loadFashionMnistArrays, locateFashionMnist, type FashionMnistSourceOptions } from './fashionMnist.ts';
+import { rejection } from '../../fixtures/testing.ts';
 
 const tmp = makeTempDir('fashion');
 let gz: FashionMnistFixture;
@@ -25,14 +26,6 @@ function only(fixture: FashionMnistFixture, extra: Partial<FashionMnistSourceOpt
   return { env: {}, searchDirs: [fixture.dir], cacheDir: emptyDir, download: false, expectedSha256: fixture.sha256, ...extra };
 }
 
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('fashionMnist on a generated fixture', () => {
   test('loads train/validation from the training files and test from t10k, scaled, with the test labels on shift', async () => {

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { DatasetError, InvalidInputError } from '../errors.ts';
 import { makeTempDir, randomBytes } from '../../fixtures/data/generate.ts';
 import { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, encodeIdx, parseIdx, readIdxFile } from './idx.ts';
+import { errorOf } from '../../fixtures/testing.ts';
 
 const tmp = makeTempDir('idx');
 afterAll(() => tmp.remove());
@@ -13,14 +14,6 @@ afterAll(() => tmp.remove());
 const images = { dims: [3, 4, 5], data: randomBytes(60, 1) };
 const labels = { dims: [3], data: Uint8Array.of(0, 9, 4) };
 
-function catchError(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a throw');
-}
 
 async function rejection(promise: Promise<unknown>): Promise<Error> {
   try {
@@ -89,19 +82,19 @@ describe('IDX errors name the file, the sizes and the fix', () => {
   test('trailing bytes are reported too', () => {
     const padded = new Uint8Array(encodeIdx(labels).length + 2);
     padded.set(encodeIdx(labels));
-    expect(catchError(() => parseIdx(padded, { file: 'padded' })).message).toContain('has trailing bytes');
+    expect(errorOf(() => parseIdx(padded, { file: 'padded' })).message).toContain('has trailing bytes');
   });
 
   test('a bad magic number', () => {
     const bytes = encodeIdx(labels);
     bytes[0] = 0x12;
-    const error = catchError(() => parseIdx(bytes, { file: 'bad-magic' }));
+    const error = errorOf(() => parseIdx(bytes, { file: 'bad-magic' }));
     expect(error).toBeInstanceOf(DatasetError);
     expect(error.message).toMatch(/bad-magic is not an IDX file: its magic number is 0x12000801/);
   });
 
   test('images and labels swapped', () => {
-    const error = catchError(() => parseIdx(encodeIdx(labels), { file: 'swapped', expect: 'images' }));
+    const error = errorOf(() => parseIdx(encodeIdx(labels), { file: 'swapped', expect: 'images' }));
     expect(error).toBeInstanceOf(DatasetError);
     expect(error.message).toContain('has magic number 0x00000801, but an IDX images file has 0x00000803');
   });

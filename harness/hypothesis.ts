@@ -177,8 +177,8 @@ async function report(context: TestContext, study: Study, hypotheses: Hypothesis
     strict,
   };
   const line = verdictLine(result);
-  const note = SKIPPED_NOTE[result.verdict] && !strict ? ` ${SKIPPED_NOTE[result.verdict]}` : '';
-  await context.annotate(`${line}${note}`, `${result.id} ${result.verdict.toUpperCase()}`, { contentType: 'image/svg+xml', body: intervalFigure(result) });
+  const note = SKIPPED_NOTE[result.verdict] && !strict ? `. ${SKIPPED_NOTE[result.verdict]}` : '';
+  await context.annotate(`${line}${note}`, `${result.id} ${result.verdict.toUpperCase()}`, { contentType: 'image/svg+xml', body: Buffer.from(intervalFigure(result)) });
   if (result.verdict === 'incomplete') {
     const cells = [...new Set(result.missing.map((m) => m.split('/')[0]))];
     throw new HypothesisNotJudgedError(`${result.id} ${line}. Fix: run the missing cells, e.g. npx vitest run ${cells.slice(0, 3).map((c) => `experiments/${study.name}/cells/${c}.exp.ts`).join(' ')}${cells.length > 3 ? ' …' : ''} (stored runs are reused).`);

@@ -57,7 +57,10 @@ export function buildVerdictFiles(metas: VerdictMeta[]): (VerdictsFile | Partial
   });
 }
 
-const num = (value: number | null, digits = 2) => (value === null || !Number.isFinite(value) ? '—' : value.toFixed(digits));
+/** A number with fixed digits, or an em dash when absent or not finite. */
+export const num = (value: number | null | undefined, digits = 2) => (value === null || value === undefined || !Number.isFinite(value) ? '—' : value.toFixed(digits));
+/** Escapes pipes for a markdown table cell. */
+export const esc = (text: string) => text.replace(/\|/g, '\\|');
 
 function effectCell(r: HypothesisResult): string {
   return r.estimate === null ? '—' : `${num(r.estimate)} ${r.unit}`;
@@ -101,7 +104,6 @@ export function renderTerminalTable(file: VerdictsFile, width = 150): string {
 
 /** The markdown version, with every column in full and the reasons below. */
 export function renderMarkdown(file: VerdictsFile): string {
-  const esc = (s: string) => s.replace(/\|/g, '\\|');
   const lines = [
     `# ${file.study.title}: verdicts`,
     '',

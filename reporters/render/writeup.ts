@@ -1,9 +1,7 @@
 import type { HypothesisResult } from '../../harness/index.ts';
-import { QUICK_LABEL, verdictRows, type VerdictsFile } from './verdictTable.ts';
+import { esc, num, QUICK_LABEL, verdictRows, type VerdictsFile } from './verdictTable.ts';
 
-const num = (value: number | null | undefined, digits = 2) => (value === null || value === undefined || !Number.isFinite(value) ? '—' : value.toFixed(digits));
 const pValue = (p: number | null) => (p === null ? '—' : p < 1e-4 ? '< 0.0001' : p.toFixed(4));
-const esc = (text: string) => text.replace(/\|/g, '\\|');
 
 function table(header: string[], rows: string[][]): string[] {
   return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`)];

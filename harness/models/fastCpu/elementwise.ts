@@ -81,13 +81,21 @@ export function binaryKernel(op: BinaryOp, fallback: KernelFunc): KernelFunc {
  * Other dtypes run `fallback`.
  */
 export function reluKernel(fallback: KernelFunc): KernelFunc {
+  return float32UnaryKernel(fallback, (values, out) => simdLoops().relu(values, out));
+}
+
+/**
+ * The shape every float32 unary kernel here shares: read the input's values (or run `fallback` for other
+ * dtypes and layouts), allocate the output, let `compute` fill it, and return it with the input's shape.
+ */
+function float32UnaryKernel(fallback: KernelFunc, compute: (values: Float32Array, out: Float32Array, args: Parameters<KernelFunc>[0]) => void): KernelFunc {
   return (args) => {
     const x = args.inputs.x as TensorInfo;
     const backend = args.backend as CpuLikeBackend;
     const values = x.dtype === 'float32' ? float32Values(backend, x) : undefined;
     if (values === undefined) return fallback(args);
     const out = allocate(backend, values.length);
-    simdLoops().relu(values, out);
+    compute(values, out, args);
     return backend.makeTensorInfo(x.shape.slice(), 'float32', out);
   };
 }
@@ -97,16 +105,10 @@ export function reluKernel(fallback: KernelFunc): KernelFunc {
  * Other dtypes run `fallback`.
  */
 export function stepKernel(fallback: KernelFunc): KernelFunc {
-  return (args) => {
-    const x = args.inputs.x as TensorInfo;
-    const backend = args.backend as CpuLikeBackend;
-    const values = x.dtype === 'float32' ? float32Values(backend, x) : undefined;
-    if (values === undefined) return fallback(args);
+  return float32UnaryKernel(fallback, (values, out, args) => {
     const alpha = Number((args.attrs as NamedAttrMap | undefined)?.alpha ?? 0);
-    const out = allocate(backend, values.length);
     simdLoops().step(values, out, alpha);
-    return backend.makeTensorInfo(x.shape.slice(), 'float32', out);
-  };
+  });
 }
 
 const MINUS_ONE = Float32Array.of(-1);
@@ -119,17 +121,11 @@ const MINUS_ONE = Float32Array.of(-1);
  * the kernels of GELU and of its gradient. Other dtypes run `fallback`.
  */
 export function unaryMathKernel(op: 'neg' | 'square' | 'exp' | 'erf', fallback: KernelFunc): KernelFunc {
-  return (args) => {
-    const x = args.inputs.x as TensorInfo;
-    const backend = args.backend as CpuLikeBackend;
-    const values = x.dtype === 'float32' ? float32Values(backend, x) : undefined;
-    if (values === undefined) return fallback(args);
-    const out = allocate(backend, values.length);
+  return float32UnaryKernel(fallback, (values, out) => {
     const loops = simdLoops();
     if (op === 'neg') loops.binary('mul', out, values, 'full', MINUS_ONE, 'scalar', 1, values.length);
     else if (op === 'square') loops.binary('mul', out, values, 'full', values, 'full', 1, values.length);
     else if (op === 'exp') loops.exp(values, out);
     else loops.erf(values, out);
-    return backend.makeTensorInfo(x.shape.slice(), 'float32', out);
-  };
+  });
 }

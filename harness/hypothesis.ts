@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, type TestContext } from 'vitest';
-import { intervalFigure } from '../reporters/figures/interval.ts';
-import { analyseStudy, designSensitivity, summariseStudy, validateHypothesis, type HypothesisResult, type HypothesisSpec, type SensitivityResult, type StudySummary } from './analysis.ts';
+import { intervalFigure } from './figures/interval.ts';
+import { analyseStudy, designSensitivity, summariseStudy, validateHypothesis, type HypothesisResult, type HypothesisSpec, type SensitivityResult, type StudySummary } from './analysis/index.ts';
 import { checkLock, type LockCheck } from './lock.ts';
 import { budgetFor, currentProfile, strictMode } from './profile.ts';
 import type { Profile } from './types.ts';

@@ -7,7 +7,7 @@
 export { defineStudy, factorialCells, METRICS, type Study, type StudyInput, type MetricName, type CellConfig } from './study.ts';
 export { cell, type CellOptions, type TrainFunction, type RunSummary } from './cell.ts';
 export { hypothesis, verdictLine, type VerdictMeta, type PilotMeta } from './hypothesis.ts';
-export { contrast, pairedDifference, topTwoOnValidation, type HypothesisSpec, type HypothesisResult, type Verdict } from './analysis.ts';
+export { contrast, pairedDifference, topTwoOnValidation, type HypothesisSpec, type HypothesisResult, type Verdict } from './analysis/index.ts';
 export { createRandom, deriveSeed } from './random.ts';
 export * from './errors.ts';
 export type * from './types.ts';

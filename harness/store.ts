@@ -10,7 +10,7 @@ export const SCHEMA_VERSION = 1;
 /** One immutable run record: `results/<study>/<cell>/seed-<n>.json` (quick: `results/.quick/...`). */
 export interface RunRecord {
   schemaVersion: 1;
-  /** sha256 of (lock hash, cell config, budget, seed, profile): DESIGN.md rule 3. Harness version and backend are not part of it. */
+  /** The run key, {@link runKey}: sha256 of (lock hash, cell config, budget, seed, profile, dataset). Harness version and backend are not part of it. */
   key: string;
   study: string;
   cell: string;
@@ -36,12 +36,20 @@ export interface RunRecord {
   };
 }
 
-/** The fields that make a run's key. */
+/**
+ * The run key: sha256 of the canonical JSON of exactly six parts: the lock hash (null outside the registered
+ * profile), the cell config, the budget, the seed, the profile and the dataset (canonical JSON of its id and
+ * params). A stored record is reused only when its key matches (DESIGN.md rule 3); harness version and backend
+ * are provenance, not key. Use `runKeyFor` (harness/runIdentity.ts) to key a study's run.
+ */
 export function runKey(parts: { lockHash: string | null; config: unknown; budget: unknown; seed: number; profile: Profile; dataset: string }): string {
   // Only the six named parts: a wider object (e.g. with provenance) must not change the key.
   const { lockHash, config, budget, seed, profile, dataset } = parts;
   return sha256(canonicalJson({ lockHash, config, budget, seed, profile, dataset }));
 }
+
+/** A study's stored records under one profile: the record of (cell, seed) whose key matches, or null. */
+export type RecordLookup = (cell: string, seed: number) => RunRecord | null;
 
 /** Folder holding a study's records for a profile. */
 export function resultsDirectory(root: string, study: string, profile: Profile): string {

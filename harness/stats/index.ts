@@ -38,7 +38,7 @@ export {
   type PairedBootstrapInterval,
 } from './pairedBootstrapInterval.ts';
 export { minimumDetectableEffect, type MinimumDetectableEffectArgs } from './minimumDetectableEffect.ts';
-export { judge, type ClaimDirection, type Judgement, type JudgeClaim, type Verdict, type VerdictCode } from './judge.ts';
+export { judge, type ClaimDirection, type Judgement, type JudgeClaim, type JudgedVerdict, type VerdictCode } from './judge.ts';
 export {
   studentTQuantile,
   studentTCdf,

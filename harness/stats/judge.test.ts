@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { InvalidInputError } from '../errors.ts';
-import { judge, type ClaimDirection, type Verdict, type VerdictCode } from './judge.ts';
+import { judge, type ClaimDirection, type JudgedVerdict, type VerdictCode } from './judge.ts';
 
 // The rule of DESIGN.md (Statistics), case by case, with sesoi = 1.
-const cases: Array<[ClaimDirection, number, number, Verdict, VerdictCode]> = [
+const cases: Array<[ClaimDirection, number, number, JudgedVerdict, VerdictCode]> = [
   ['greater', 1.2, 3, 'supported', 'beyond-sesoi'],
   ['greater', 1, 3, 'inconclusive', 'significant-below-sesoi'], // lower must exceed the SESOI strictly
   ['greater', 0.2, 3, 'inconclusive', 'significant-below-sesoi'],

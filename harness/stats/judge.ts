@@ -3,8 +3,11 @@ import { InvalidInputError } from '../errors.ts';
 /** Direction of a pre-registered claim. */
 export type ClaimDirection = 'greater' | 'less' | 'equivalent';
 
-/** Verdict of a hypothesis judged on its interval. */
-export type Verdict = 'supported' | 'inconclusive' | 'refuted';
+/**
+ * Verdict of a hypothesis judged on its interval: the subset of the harness's `Verdict` (which adds
+ * `incomplete` and `error`, decided before any interval exists) that an interval can decide.
+ */
+export type JudgedVerdict = 'supported' | 'inconclusive' | 'refuted';
 
 /**
  * Machine-readable reason of a verdict (the same code for 'greater' and its mirror 'less'):
@@ -39,7 +42,7 @@ export interface JudgeClaim {
 
 /** Result of {@link judge}. */
 export interface Judgement {
-  verdict: Verdict;
+  verdict: JudgedVerdict;
   /** One sentence for humans, with the numbers. */
   reason: string;
   /** Stable code for machines (reporters, CI gating). */

@@ -1,4 +1,4 @@
-import type { HypothesisResult } from '../../harness/analysis.ts';
+import type { HypothesisResult } from '../analysis/index.ts';
 
 const COLOURS: Record<string, string> = { supported: '#1a7f37', refuted: '#cf222e', inconclusive: '#b35900', incomplete: '#6e7781', error: '#6e7781' };
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import type { HypothesisResult } from '../../harness/index.ts';
+import type { HypothesisResult } from '../index.ts';
 import { intervalFigure } from './interval.ts';
 
 const base: HypothesisResult = {
@@ -39,7 +39,7 @@ describe('intervalFigure', () => {
   });
 
   test('no interval (incomplete): a line of text, escaped', () => {
-    const svg = intervalFigure({ ...base, verdict: 'incomplete', code: 'missing-runs<>', estimate: null, lower: null, upper: null });
+    const svg = intervalFigure({ ...base, verdict: 'incomplete', code: 'missing-runs<>' as HypothesisResult['code'], estimate: null, lower: null, upper: null });
     expect(svg).toContain('H1 incomplete: no interval (missing-runs&lt;&gt;)');
   });
 });

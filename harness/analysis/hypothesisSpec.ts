@@ -1,0 +1,76 @@
+import { HypothesisDefinitionError } from '../errors.ts';
+import { bonferroniConfidence } from '../stats/index.ts';
+import { METRICS, type MetricName, type Study } from '../study.ts';
+import type { Effect } from './effects.ts';
+
+/** A pre-registered hypothesis, as `hypothesis(study, spec)` receives it. */
+export interface HypothesisSpec {
+  id: string;
+  /** The claim in words, as a reader of the report should read it. */
+  claim: string;
+  effect: Effect;
+  /** Defaults to the study's primary metric. */
+  metric?: MetricName;
+  direction: 'greater' | 'less' | 'equivalent';
+  /** Smallest effect size of interest, in the metric's unit (accuracy: percentage points; nll: nats). */
+  sesoi: number;
+  /** Why that number. */
+  sesoiReason: string;
+  /** A family declared in the study's analysis plan. */
+  family: string;
+}
+
+/**
+ * Checks a hypothesis against its study at collection time.
+ *
+ * @throws {HypothesisDefinitionError} naming the hypothesis, the problem and the fix: a bad id or a duplicate
+ *   (ids in `seen`), no claim, an unknown direction, family or metric, a SESOI that is not a positive number,
+ *   an effect not built by the helpers, a contrast of unknown factors or levels or whose weights do not sum to
+ *   zero, a paired difference of unknown or identical cells, top two with fewer than two cells.
+ * @example
+ * validateHypothesis(study, spec, new Set(['H1'])) // throws if spec.id is 'H1'
+ */
+export function validateHypothesis(study: Study, spec: HypothesisSpec, seen: Set<string>): void {
+  const where = `hypothesis('${spec?.id ?? '?'}') in study '${study.name}'`;
+  const fail = (problem: string, fix: string): never => { throw new HypothesisDefinitionError(`${where}: ${problem}. Fix: ${fix}.`); };
+  if (typeof spec.id !== 'string' || !/^[A-Za-z0-9_.-]+$/.test(spec.id)) fail('id must be a short identifier like "H1"', 'set id');
+  if (seen.has(spec.id)) fail(`id '${spec.id}' is used twice`, 'give every hypothesis its own id');
+  if (typeof spec.claim !== 'string' || !spec.claim.trim()) fail('claim is missing', 'state the claim in words');
+  if (!['greater', 'less', 'equivalent'].includes(spec.direction)) fail(`direction ${JSON.stringify(spec.direction)} is not "greater", "less" or "equivalent"`, 'register the direction or equivalence');
+  if (typeof spec.sesoi !== 'number' || !(spec.sesoi > 0) || !Number.isFinite(spec.sesoi)) fail(`sesoi must be a positive number, got ${JSON.stringify(spec.sesoi)}`, 'register the smallest effect size of interest in the metric\'s unit (accuracy: percentage points)');
+  if (typeof spec.sesoiReason !== 'string' || !spec.sesoiReason.trim()) fail('sesoiReason is missing', 'say why the SESOI is that number');
+  if (!study.analysis.families[spec.family]) fail(`family '${spec.family}' is not in the study's analysis.families (${Object.keys(study.analysis.families).join(', ')})`, 'use a declared family or declare it in study.ts');
+  if (spec.metric !== undefined && !(spec.metric in METRICS)) fail(`unknown metric '${spec.metric}'`, `use ${Object.keys(METRICS).join(', ')}`);
+  const effect = spec.effect;
+  if (!effect || !['contrast', 'paired', 'top-two'].includes(effect.kind)) fail('effect is not contrast(...), pairedDifference(...) or topTwoOnValidation()', 'build the effect with one of those helpers');
+  if (effect.kind === 'contrast') {
+    if (study.analysis.model !== 'factorial' || !study.factors) fail('a contrast needs a factorial study', 'use pairedDifference() for arms');
+    // With no factor named, every cell gets weight 1/cells: the grand mean, which is no comparison at all.
+    if (!effect.weights || Object.keys(effect.weights).length === 0) fail('the contrast names no factor', 'name the levels it compares, e.g. contrast({ depth: { 8: 1, 2: -1 } })');
+    for (const [factor, weights] of Object.entries(effect.weights)) {
+      const levels = study.factors![factor];
+      if (!levels) fail(`unknown factor '${factor}'`, `use one of ${Object.keys(study.factors!).join(', ')}`);
+      for (const level of Object.keys(weights)) {
+        if (!levels.some((l) => String(l) === level)) fail(`factor '${factor}' has no level '${level}'`, `use ${levels.join(', ')}`);
+      }
+      const sum = Object.values(weights).reduce((a, b) => a + b, 0);
+      if (Math.abs(sum) > 1e-12) fail(`the weights of factor '${factor}' sum to ${sum}, not 0`, 'a contrast compares levels: weights must sum to zero, e.g. { 8: 1, 2: -1 }');
+      if (Object.values(weights).every((w) => w === 0)) fail(`the weights of factor '${factor}' are all zero`, 'give the levels compared non-zero weights that sum to zero, e.g. { 8: 1, 2: -1 }');
+    }
+  } else if (effect.kind === 'paired') {
+    for (const cellId of [effect.a, effect.b]) if (!study.cellIds.includes(cellId)) fail(`no cell '${cellId}'`, `use ${study.cellIds.join(', ')}`);
+    if (effect.a === effect.b) fail('compares a cell with itself', 'name two different cells');
+  } else if (study.cellIds.length < 2) fail('top-two needs at least two cells', 'declare more arms');
+}
+
+/**
+ * The confidence of the interval that decides a hypothesis: Bonferroni-adjusted over the hypotheses of its family
+ * for a Bonferroni family, the study's confidence otherwise.
+ *
+ * @example
+ * decidingConfidence(study, hypotheses, spec) // 0.975 for two confirmatory hypotheses at 0.95
+ */
+export function decidingConfidence(study: Study, hypotheses: readonly HypothesisSpec[], spec: HypothesisSpec): number {
+  const m = hypotheses.filter((h) => h.family === spec.family).length;
+  return study.analysis.families[spec.family].correction === 'bonferroni' ? bonferroniConfidence(study.analysis.confidence, m) : study.analysis.confidence;
+}

@@ -1,0 +1,12 @@
+/**
+ * The analysis of a study's run records, pure (no Vitest, no I/O): effects and contrast weights, hypothesis
+ * specs and their validation, judging a study, the study summary and the design's sensitivity. Every statistic
+ * comes from `harness/stats`.
+ */
+export { contrast, contrastCellWeights, pairedDifference, topTwoOnValidation, type CellWeight, type ContrastEffect, type Effect, type PairedEffect, type TopTwoEffect } from './effects.ts';
+export { decidingConfidence, validateHypothesis, type HypothesisSpec } from './hypothesisSpec.ts';
+export { runMetric, type DivergedAs } from './runMetric.ts';
+export { analyseStudy, type HypothesisResult, type ResultCode, type Verdict } from './judgeStudy.ts';
+export { summariseStudy, type CellSummary, type StudySummary } from './studySummary.ts';
+export { designSensitivity, type SensitivityResult } from './designSensitivity.ts';
+export type { RecordLookup } from '../store.ts';

@@ -50,3 +50,6 @@ export class HypothesisNotJudgedError extends HypotestError {}
 
 /** Strict mode (`HYPOTEST_STRICT=1`): a refuted or inconclusive verdict fails the run. */
 export class StrictVerdictError extends HypotestError {}
+
+/** The XGBoost shared library (`libxgboost`, C API) is missing or unusable; the message says what to install. */
+export class XgboostUnavailableError extends ModelError {}

@@ -20,3 +20,5 @@ export { trainMlp, MLP_DEFAULTS } from './trainMlp.ts';
 export type { MlpCellConfig, TrainMlpOptions } from './trainMlp.ts';
 export { createProgressPrinter } from '../progress.ts';
 export type { ProgressPrinterOptions } from '../progress.ts';
+export { trainXgboost, trainBooster, loadXgboost, XGBOOST_SETTINGS, XGBOOST_SEED_EFFECT, XGBOOST_ENV_VAR } from './gbt.ts';
+export type { Booster, BoosterData, RoundLog, TrainBoosterOptions, TrainXgboostOptions, XgboostCellConfig, XgboostLibrary, XgboostParams } from './gbt.ts';

@@ -1,5 +1,5 @@
 /**
- * hypotest's neural-network models: backend selection, the MLP, the training loop and its helpers.
+ * hypotest's neural-network models: backend selection, the MLP, the ViT, the training loop and its helpers.
  * Everything is written with tfjs-core ops and variables (no tfjs-layers).
  */
 export { initBackend, parseBackendEnv, BACKEND_NAMES, BACKEND_ENV_VAR } from './backend.ts';
@@ -18,6 +18,10 @@ export { trainClassifier, evaluateClassifier, freezeClassifier, meanCrossEntropy
 export type { TrainOptions, TrainResult, TrainStats, FrozenClassifier } from './train.ts';
 export { trainMlp, MLP_DEFAULTS } from './trainMlp.ts';
 export type { MlpCellConfig, TrainMlpOptions } from './trainMlp.ts';
+export { createVit, layerNorm, patchIndices, VIT_LAYER_NORM_EPSILON } from './vit.ts';
+export type { Vit, VitArgs } from './vit.ts';
+export { trainVit, MissingSettingError, VIT_REQUIRED_SETTINGS } from './trainVit.ts';
+export type { VitCellConfig, TrainVitOptions } from './trainVit.ts';
 export { createProgressPrinter } from '../progress.ts';
 export type { ProgressPrinterOptions } from '../progress.ts';
 export { trainXgboost, trainBooster, loadXgboost, XGBOOST_SETTINGS, XGBOOST_SEED_EFFECT, XGBOOST_ENV_VAR } from './gbt.ts';

@@ -16,8 +16,9 @@
  *
  * Output: one JSON line per measurement (hypotest lines carry the process's resident set size, current and
  * peak), progress on stderr, and as the last line
- * `{"summary": {"mlp_d2": r, "mlp_d4": r, "mlp_d8": r}}`, r being the median over repetitions of hypotest's
- * examples/s divided by PyTorch's in the same repetition (null when PyTorch is not available).
+ * `{"summary": {"mlp_d2": r, "mlp_d4": r, "mlp_d8": r, "xgb": r}}`, r being the median over repetitions of hypotest's
+ * examples/s divided by PyTorch's in the same repetition (null when PyTorch is not available); `xgb` is Python
+ * xgboost's training time over hypotest's (bench/xgb.ts; `--xgb-rounds 0` skips it).
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -31,6 +32,7 @@ import { trainClassifier } from '../harness/models/train.ts';
 import { createRandom } from '../harness/random.ts';
 import type { ExperimentData, Split } from '../harness/types.ts';
 import { summaryLine } from './summary.ts';
+import { benchXgboost } from './xgb.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -40,6 +42,9 @@ const { values: args } = parseArgs({
     backend: { type: 'string' },
     python: { type: 'string', default: '/usr/bin/python3' },
     'torch-malloc': { type: 'string', default: 'tuned' },
+    // The xgb entry (bench/xgb.ts): --xgb-rounds 0 skips it.
+    'xgb-rounds': { type: 'string', default: '10' },
+    'xgb-examples': { type: 'string', default: '5000' },
   },
 });
 if (args['torch-malloc'] !== 'tuned' && args['torch-malloc'] !== 'default') throw new Error("bench/mlp.ts: --torch-malloc must be 'tuned' or 'default'.");
@@ -190,4 +195,8 @@ for (let repetition = 1; repetition <= repetitions; repetition++) {
 }
 if (typeof torch !== 'string') torch.close();
 
-process.stdout.write(`${summaryLine(ratios)}\n`);
+const xgbRounds = Number(args['xgb-rounds']);
+const xgbRatios = xgbRounds > 0
+  ? await benchXgboost({ repetitions, rounds: xgbRounds, examples: Number(args['xgb-examples']), threads: 1, python: args.python, emit, note })
+  : undefined;
+process.stdout.write(`${summaryLine(ratios, xgbRatios === undefined ? new Map() : new Map([['xgb', xgbRatios]]))}\n`);

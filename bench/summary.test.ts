@@ -13,4 +13,9 @@ describe('bench summary', () => {
     expect(line).toBe('{"summary": {"mlp_d2": 0.812, "mlp_d4": 1, "mlp_d8": null}}');
     expect(JSON.parse(line)).toEqual({ summary: { mlp_d2: 0.812, mlp_d4: 1, mlp_d8: null } });
   });
+
+  test('named entries (xgb) follow the depths; xgb alone when run by itself', () => {
+    expect(summaryLine(new Map([[2, [0.9]]]), new Map([['xgb', [0.95, 1.02, 0.9]]]))).toBe('{"summary": {"mlp_d2": 0.9, "xgb": 0.95}}');
+    expect(summaryLine(new Map(), new Map([['xgb', []]]))).toBe('{"summary": {"xgb": null}}');
+  });
 });

@@ -295,8 +295,14 @@ export async function trainXgboost<Config extends XgboostCellConfig>(ctx: TrainC
 
 // ---------------------------------------------------------------------------------------------------------
 
-/** The parameters as Python's xgboost passes them: `str(value)` of each. */
-function boosterParams(params: XgboostParams): [string, string][] {
+/**
+ * The `(name, value)` pairs {@link trainBooster} sets with `XGBoosterSetParam`, in order, each value as Python's
+ * xgboost writes it (`str(value)`); `xgboost.train(pairs, ...)` given these pairs trains the same booster.
+ *
+ * @example
+ * boosterParams(params)[0] // ['objective', 'multi:softprob']
+ */
+export function boosterParams(params: XgboostParams): [string, string][] {
   return [
     ['objective', 'multi:softprob'],
     ['num_class', String(params.numClasses)],

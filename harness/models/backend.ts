@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { ModelError } from '../errors.ts';
+import { ConfigurationError, ModelError } from '../errors.ts';
 import { findBlas } from './fastCpu/blas.ts';
 import { installReluGradient } from './fastCpu/reluGradient.ts';
 import { ensureGradients } from './gradients.ts';
@@ -141,14 +141,14 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
 
 /**
  * Parses the value of `HYPOTEST_BACKEND`; `undefined` or empty means "not forced".
- * @throws {ModelError} for an unknown name.
+ * @throws {ConfigurationError} for an unknown name (the same kind as a bad `HYPOTEST_PROFILE`).
  * @example parseBackendEnv('tfjs-node') // 'node'
  */
 export function parseBackendEnv(value: string | undefined): BackendName | undefined {
   if (value === undefined || value.trim() === '') return undefined;
   const name = ALIASES[value.trim().toLowerCase()];
   if (name === undefined) {
-    throw new ModelError(`${BACKEND_ENV_VAR}=${value} names no backend hypotest knows; use one of ${BACKEND_NAMES.join(', ')}.`);
+    throw new ConfigurationError(`${BACKEND_ENV_VAR}=${value} names no backend hypotest knows. Fix: set it to one of ${BACKEND_NAMES.join(', ')}, or unset it to let hypotest choose.`);
   }
   return name;
 }

@@ -1,16 +1,18 @@
 import { relative } from 'node:path';
 import { describe, test, type TestContext } from 'vitest';
 import { CellRegistrationError, LockMismatchError, ModelError } from './errors.ts';
-import { verifyLock } from './lock.ts';
+import { assertLockHolds } from './lock.ts';
+import { findStoredRun } from './recordLookup.ts';
 import { evaluatePredictions, encodePredictions, type MetricValues } from './metrics.ts';
 import { budgetFor, cellsFor, currentProfile, seedsFor } from './profile.ts';
 import { evaluateSealed, experimentView, loadDatasetOnce, predictSplit } from './seal.ts';
-import { recordPath, readRecord, runKey, writeRecord, type RunRecord } from './store.ts';
+import type { RunSummary } from './meta.ts';
+import { writeRecord, type RunRecord } from './store.ts';
 import { hypotestRoot, type CellConfig, type Study } from './study.ts';
 import type { EpochLog, Split, TrainContext, TrainOutcome } from './types.ts';
 import { createProgressPrinter } from './progress.ts';
 import { subsampleSplit } from './subsample.ts';
-import { canonicalJson, gitState, HARNESS_VERSION, machineDescription, sha256 } from './util.ts';
+import { gitState, HARNESS_VERSION, machineDescription, sha256 } from './util.ts';
 
 /** A cell's training function: train on `ctx.data` (train and validation only), return a frozen model or a divergence. */
 export type TrainFunction<Config extends CellConfig> = (ctx: TrainContext<Config>) => Promise<TrainOutcome>;
@@ -19,24 +21,6 @@ export interface CellOptions<Config extends CellConfig> {
   train: TrainFunction<Config>;
   /** Must be omitted or equal to the study's seeds; a cell never runs seeds the study did not name. */
   seeds?: readonly number[];
-}
-
-/** What a cell test puts in `task.meta.hypotestRun` for reporters. */
-export interface RunSummary {
-  study: string;
-  cell: string;
-  seed: number;
-  profile: string;
-  status: 'ok' | 'diverged';
-  reused: boolean;
-  metrics: RunRecord['metrics'];
-  path: string;
-}
-
-declare module 'vitest' {
-  interface TaskMeta {
-    hypotestRun?: RunSummary;
-  }
 }
 
 /**
@@ -85,16 +69,11 @@ async function runOne<Config extends CellConfig>(study: Study<Config>, cellId: s
   const profile = currentProfile();
   const root = hypotestRoot();
   const studyDir = study.directory(root);
-  const lock = profile === 'registered' ? verifyLock(studyDir, study.name).lock : null;
+  const lock = profile === 'registered' ? assertLockHolds(studyDir, study.name).lock : null;
   const config = study.cells[cellId];
   const budget = budgetFor(study, profile);
-  const key = runKey({
-    lockHash: lock?.hash ?? null, config, budget, seed, profile,
-    dataset: canonicalJson({ id: study.dataset.id, params: study.dataset.params }),
-  });
-  const path = recordPath(root, study.name, profile, cellId, seed);
-  const existing = readRecord(path);
-  if (existing && existing.key === key) {
+  const { key, path, record: existing } = findStoredRun(root, { study, cell: cellId, seed, profile, lockHash: lock?.hash ?? null });
+  if (existing) {
     context.task.meta.hypotestRun = summary(existing, path, true);
     await context.annotate(`${PROFILE_NOTE[profile]}: ${existing.status === 'diverged' ? 'diverged; ' : ''}${formatMetrics(existing.metrics)} · ${relative(root, path)}`, `run: reused${existing.status === 'diverged' ? ' (diverged)' : ''}`);
     return;

@@ -74,7 +74,7 @@ describe('lock', () => {
     const { code, output } = await cli(root, 'lock', 'toy');
     expect(code).toBe(1);
     expect(output).toBe(
-      `LockMismatchError: study 'toy' is already locked (${join(root, 'experiments', 'toy', 'prereg.lock.json')}). Fix: record changes with \`npx hypotest deviate toy ...\` instead of relocking.`,
+      `AlreadyLockedError: study 'toy' is already locked (${join(root, 'experiments', 'toy', 'prereg.lock.json')}). Fix: record changes with \`npx hypotest deviate toy ...\` instead of relocking.`,
     );
     expect(readFileSync(join(root, 'experiments', 'toy', 'prereg.lock.json'), 'utf8')).toBe(before);
   });

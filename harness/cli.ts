@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { HypotestError, StudyDefinitionError } from './errors.ts';
-import { checkLock, recordDeviation, writeLock } from './lock.ts';
+import { readLockStatus, recordDeviation, writeLock } from './lock.ts';
 import { hypotestRoot, type Study } from './study.ts';
 
 const USAGE = `usage:
@@ -52,7 +52,7 @@ export async function main(args: string[], root = hypotestRoot(), out: (line: st
       return 0;
     }
     if (command === 'verify') {
-      const check = checkLock(studyDir, name);
+      const check = readLockStatus(studyDir, name);
       for (const change of check.changes) {
         out(`${change.deviation ? 'deviation' : 'CHANGED WITHOUT DEVIATION'}: ${change.file} (${change.kind})${change.deviation ? ` — ${change.deviation.what}` : ''}`);
       }

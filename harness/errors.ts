@@ -24,11 +24,29 @@ export class CellRegistrationError extends HypotestError {}
 /** Experiment code asked for a sealed split (test or shift). */
 export class SealedSplitError extends HypotestError {}
 
+/** Experiment code tried to change the data it was handed (`ExperimentData` and its splits are read-only). */
+export class ReadOnlyDataError extends HypotestError {}
+
+/** A frozen model's `predict()` returned something other than `count × numClasses` probabilities in a Float32Array. */
+export class PredictionOutputError extends HypotestError {}
+
+/** An environment setting (`HYPOTEST_PROFILE`, `HYPOTEST_BACKEND`, ...) has a value hypotest does not know. */
+export class ConfigurationError extends HypotestError {}
+
 /** The registered profile was asked to run a study that has no lock. */
 export class UnlockedStudyError extends HypotestError {}
 
 /** A pre-registration file changed after the lock without a recorded deviation. */
 export class LockMismatchError extends HypotestError {}
+
+/** `prereg.lock.json` is unreadable, not a hypotest lock, or was edited by hand (its hash does not match its files). */
+export class LockFileError extends HypotestError {}
+
+/** `hypotest lock` was asked to lock a study that already has a lock (a relock is a deviation, not a rewrite). */
+export class AlreadyLockedError extends HypotestError {}
+
+/** A study cannot be locked yet: a required pre-registration file (study.ts, hypotheses.exp.ts, a cell) is missing. */
+export class IncompletePreregistrationError extends HypotestError {}
 
 /** A deviations.json file is malformed. */
 export class DeviationError extends HypotestError {}

@@ -5,8 +5,10 @@
  * import { defineStudy, factorialCells, cell, hypothesis, contrast } from '../../harness/index.ts';
  */
 export { defineStudy, factorialCells, METRICS, type Study, type StudyInput, type MetricName, type CellConfig } from './study.ts';
-export { cell, type CellOptions, type TrainFunction, type RunSummary } from './cell.ts';
-export { hypothesis, verdictLine, type VerdictMeta, type PilotMeta } from './hypothesis.ts';
+export { cell, type CellOptions, type TrainFunction } from './cell.ts';
+export { hypothesis } from './hypothesis.ts';
+export { verdictLine } from './verdictLine.ts';
+export type { PilotMeta, RunSummary, StudyDesign, VerdictMeta } from './meta.ts';
 export { contrast, pairedDifference, topTwoOnValidation, type HypothesisSpec, type HypothesisResult, type Verdict } from './analysis/index.ts';
 export { createRandom, deriveSeed } from './random.ts';
 export * from './errors.ts';

@@ -3,11 +3,11 @@ import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSyn
 import os from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { DeviationError, LockMismatchError, UnlockedStudyError } from './errors.ts';
+import { AlreadyLockedError, DeviationError, IncompletePreregistrationError, LockFileError, LockMismatchError, UnlockedStudyError } from './errors.ts';
 import { errorOf } from '../fixtures/testing.ts';
 import {
-  checkLock, DEVIATIONS_FILE, hashPreregistration, LOCK_FILE, preregistrationFiles, readDeviations, readLock, recordDeviation,
-  verifyLock, writeLock, type PreregLock,
+  readLockStatus, DEVIATIONS_FILE, hashPreregistration, LOCK_FILE, preregistrationFiles, readDeviations, readLock, recordDeviation,
+  assertLockHolds, writeLock, type PreregLock,
 } from './lock.ts';
 
 const hex = (text: string | Buffer) => createHash('sha256').update(text).digest('hex');
@@ -81,7 +81,7 @@ describe('writeLock', () => {
     writeLock(dir, 'unit', dataset);
     const original = readFileSync(join(dir, LOCK_FILE), 'utf8');
     const error = errorOf(() => writeLock(dir, 'unit', dataset));
-    expect(error).toBeInstanceOf(LockMismatchError);
+    expect(error).toBeInstanceOf(AlreadyLockedError);
     expect(error.message).toBe(
       `study 'unit' is already locked (${join(dir, LOCK_FILE)}). Fix: record changes with \`npx hypotest deviate unit ...\` instead of relocking.`,
     );
@@ -94,7 +94,7 @@ describe('writeLock', () => {
   ])('refuses a study without %s', (file, message) => {
     rmSync(join(dir, file));
     const error = errorOf(() => writeLock(dir, 'unit', dataset));
-    expect(error).toBeInstanceOf(LockMismatchError);
+    expect(error).toBeInstanceOf(IncompletePreregistrationError);
     expect(error.message).toBe(message);
     expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
   });
@@ -103,7 +103,7 @@ describe('writeLock', () => {
     rmSync(join(dir, 'cells', 'a.exp.ts'));
     rmSync(join(dir, 'cells', 'b.exp.ts'));
     const error = errorOf(() => writeLock(dir, 'unit', dataset));
-    expect(error).toBeInstanceOf(LockMismatchError);
+    expect(error).toBeInstanceOf(IncompletePreregistrationError);
     expect(error.message).toBe("study 'unit' has no cells/*.exp.ts. Fix: write one cell file per cell before locking.");
   });
 });
@@ -116,7 +116,7 @@ describe('readLock', () => {
   test('rejects a lock that is not JSON, and says to restore it from git', () => {
     writeFileSync(join(dir, LOCK_FILE), '{ "schemaVersion": 1, ');
     const error = errorOf(() => readLock(dir));
-    expect(error).toBeInstanceOf(LockMismatchError);
+    expect(error).toBeInstanceOf(LockFileError);
     expect(error.message).toMatch(/prereg\.lock\.json is not valid JSON \(.+\)\. Fix: restore it from git \(git checkout -- prereg\.lock\.json\); never edit a lock by hand\.$/);
   });
 
@@ -128,7 +128,7 @@ describe('readLock', () => {
   ])('rejects %s as not a hypotest lock', (_name, content) => {
     writeFileSync(join(dir, LOCK_FILE), JSON.stringify(content));
     const error = errorOf(() => readLock(dir));
-    expect(error).toBeInstanceOf(LockMismatchError);
+    expect(error).toBeInstanceOf(LockFileError);
     expect(error.message).toContain('is not a hypotest lock (schemaVersion 1 with hash and files). Fix: restore it from git.');
   });
 
@@ -138,35 +138,35 @@ describe('readLock', () => {
     const forged = { ...lock, files: hashPreregistration(dir) };
     writeFileSync(join(dir, LOCK_FILE), JSON.stringify(forged));
     const error = errorOf(() => readLock(dir));
-    expect(error).toBeInstanceOf(LockMismatchError);
+    expect(error).toBeInstanceOf(LockFileError);
     expect(error.message).toContain('its hash does not match its file list, so the lock was edited by hand. Fix: restore it from git.');
   });
 });
 
-describe('checkLock and verifyLock', () => {
+describe('readLockStatus and assertLockHolds', () => {
   test('an unlocked study: UnlockedStudyError that says how to lock or run quick', () => {
-    const error = errorOf(() => checkLock(dir, 'unit'));
+    const error = errorOf(() => readLockStatus(dir, 'unit'));
     expect(error).toBeInstanceOf(UnlockedStudyError);
     expect(error.message).toContain(`study 'unit' is not locked (no ${join(dir, LOCK_FILE)})`);
     expect(error.message).toContain('Fix: lock it with `npx hypotest lock unit` and commit the lock on its own');
     expect(error.message).toContain('`HYPOTEST_PROFILE=quick npx vitest run experiments`');
-    expect(() => verifyLock(dir, 'unit')).toThrow(UnlockedStudyError);
+    expect(() => assertLockHolds(dir, 'unit')).toThrow(UnlockedStudyError);
   });
 
   test('unchanged files: ok, no changes; edits to other files do not count', () => {
     const lock = writeLock(dir, 'unit', dataset);
     appendFileSync(join(dir, 'README.md'), 'more notes\n');
     appendFileSync(join(dir, 'cells', 'helper.ts'), '// helper\n');
-    const check = verifyLock(dir, 'unit');
+    const check = assertLockHolds(dir, 'unit');
     expect(check).toEqual({ lock, deviations: [], changes: [], ok: true });
   });
 
-  test('a changed, an added and a removed file are each reported, and verifyLock lists them all', () => {
+  test('a changed, an added and a removed file are each reported, and assertLockHolds lists them all', () => {
     const lock = writeLock(dir, 'unit', dataset);
     appendFileSync(join(dir, 'hypotheses.exp.ts'), '// edited\n');
     writeFileSync(join(dir, 'cells', 'c.exp.ts'), '// cell c\n');
     rmSync(join(dir, 'cells', 'a.exp.ts'));
-    const check = checkLock(dir, 'unit');
+    const check = readLockStatus(dir, 'unit');
     expect(check.ok).toBe(false);
     expect(check.lock).toEqual(lock);
     expect(check.changes).toEqual([
@@ -174,7 +174,7 @@ describe('checkLock and verifyLock', () => {
       { file: 'cells/c.exp.ts', kind: 'added', current: hex('// cell c\n'), deviation: undefined },
       { file: 'hypotheses.exp.ts', kind: 'changed', current: hex('// hypotheses\n// edited\n'), deviation: undefined },
     ]);
-    const error = errorOf(() => verifyLock(dir, 'unit'));
+    const error = errorOf(() => assertLockHolds(dir, 'unit'));
     expect(error).toBeInstanceOf(LockMismatchError);
     expect(error.message).toBe(
       "study 'unit' changed after its lock without a recorded deviation: cells/a.exp.ts (removed), cells/c.exp.ts (added), hypotheses.exp.ts (changed). " +
@@ -186,9 +186,9 @@ describe('checkLock and verifyLock', () => {
     writeLock(dir, 'unit', dataset);
     const original = readFileSync(join(dir, 'study.ts'));
     appendFileSync(join(dir, 'study.ts'), '// edit\n');
-    expect(checkLock(dir, 'unit').ok).toBe(false);
+    expect(readLockStatus(dir, 'unit').ok).toBe(false);
     writeFileSync(join(dir, 'study.ts'), original);
-    expect(checkLock(dir, 'unit')).toMatchObject({ ok: true, changes: [] });
+    expect(readLockStatus(dir, 'unit')).toMatchObject({ ok: true, changes: [] });
   });
 
   test('a recorded deviation covers exactly the content it was recorded for; a later edit needs a new one', () => {
@@ -197,20 +197,20 @@ describe('checkLock and verifyLock', () => {
     const first = recordDeviation(dir, { file: 'hypotheses.exp.ts', what: 'clarified H1', why: 'typo' });
     expect(first).toMatchObject({ file: 'hypotheses.exp.ts', sha256: hex('// hypotheses\n// first edit\n'), what: 'clarified H1', why: 'typo' });
     expect(Date.parse(first.when)).not.toBeNaN();
-    const covered = verifyLock(dir, 'unit');
+    const covered = assertLockHolds(dir, 'unit');
     expect(covered.ok).toBe(true);
     expect(covered.deviations).toEqual([first]);
     expect(covered.changes).toEqual([{ file: 'hypotheses.exp.ts', kind: 'changed', current: first.sha256, deviation: first }]);
 
     appendFileSync(join(dir, 'hypotheses.exp.ts'), '// second edit\n');
-    expect(checkLock(dir, 'unit').ok).toBe(false);
-    expect(() => verifyLock(dir, 'unit')).toThrow(/hypotheses\.exp\.ts \(changed\)/);
+    expect(readLockStatus(dir, 'unit').ok).toBe(false);
+    expect(() => assertLockHolds(dir, 'unit')).toThrow(/hypotheses\.exp\.ts \(changed\)/);
     const second = recordDeviation(dir, { file: 'hypotheses.exp.ts', what: 'changed H2', why: 'reviewer' });
-    expect(checkLock(dir, 'unit').changes[0].deviation).toEqual(second);
+    expect(readLockStatus(dir, 'unit').changes[0].deviation).toEqual(second);
 
     // Back to the first edit's content: the first deviation covers it again.
     writeFileSync(join(dir, 'hypotheses.exp.ts'), '// hypotheses\n// first edit\n');
-    expect(checkLock(dir, 'unit').changes[0].deviation).toEqual(first);
+    expect(readLockStatus(dir, 'unit').changes[0].deviation).toEqual(first);
   });
 
   test('when two deviations match the same content, the latest is reported', () => {
@@ -218,7 +218,7 @@ describe('checkLock and verifyLock', () => {
     appendFileSync(join(dir, 'study.ts'), '// edit\n');
     recordDeviation(dir, { file: 'study.ts', what: 'first', why: 'a' });
     const later = recordDeviation(dir, { file: 'study.ts', what: 'second', why: 'b' });
-    expect(checkLock(dir, 'unit').changes[0].deviation).toEqual(later);
+    expect(readLockStatus(dir, 'unit').changes[0].deviation).toEqual(later);
     expect(readDeviations(dir)).toHaveLength(2);
   });
 
@@ -227,14 +227,14 @@ describe('checkLock and verifyLock', () => {
     rmSync(join(dir, 'cells', 'b.exp.ts'));
     const deviation = recordDeviation(dir, { file: 'cells/b.exp.ts', what: 'dropped cell b', why: 'cannot run' });
     expect(deviation.sha256).toBe('removed');
-    expect(verifyLock(dir, 'unit').changes).toEqual([{ file: 'cells/b.exp.ts', kind: 'removed', current: null, deviation }]);
+    expect(assertLockHolds(dir, 'unit').changes).toEqual([{ file: 'cells/b.exp.ts', kind: 'removed', current: null, deviation }]);
   });
 
   test('a deviation for another file does not cover a change', () => {
     writeLock(dir, 'unit', dataset);
     appendFileSync(join(dir, 'study.ts'), '// edit\n');
     recordDeviation(dir, { file: 'hypotheses.exp.ts', what: 'nothing', why: 'mistake' });
-    expect(() => verifyLock(dir, 'unit')).toThrow(/without a recorded deviation: study\.ts \(changed\)/);
+    expect(() => assertLockHolds(dir, 'unit')).toThrow(/without a recorded deviation: study\.ts \(changed\)/);
   });
 });
 
@@ -287,9 +287,9 @@ describe('deviations.json', () => {
     expect(errorOf(() => readDeviations(dir)).message).toContain('deviation 0 has no "file"');
   });
 
-  test('a malformed deviations.json stops checkLock too', () => {
+  test('a malformed deviations.json stops readLockStatus too', () => {
     writeLock(dir, 'unit', dataset);
     writeFileSync(join(dir, DEVIATIONS_FILE), '[]');
-    expect(() => checkLock(dir, 'unit')).toThrow(DeviationError);
+    expect(() => readLockStatus(dir, 'unit')).toThrow(DeviationError);
   });
 });

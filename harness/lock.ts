@@ -1,7 +1,8 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { DeviationError, LockMismatchError, UnlockedStudyError } from './errors.ts';
-import { canonicalJson, gitState, HARNESS_VERSION, sha256, writeFileAtomic } from './util.ts';
+import { AlreadyLockedError, DeviationError, IncompletePreregistrationError, LockFileError, LockMismatchError, UnlockedStudyError } from './errors.ts';
+import { writeFileAtomic } from './atomicFile.ts';
+import { canonicalJson, gitState, HARNESS_VERSION, sha256 } from './util.ts';
 
 /** The pre-registration lock, `experiments/<study>/prereg.lock.json`. */
 export interface PreregLock {
@@ -28,7 +29,8 @@ export interface Deviation {
   when: string;
 }
 
-export interface LockCheck {
+/** What {@link readLockStatus} finds: the lock, the recorded deviations and every change since the lock. */
+export interface LockStatus {
   lock: PreregLock;
   deviations: Deviation[];
   /** Files changed (or added, or removed) since the lock, each with the deviation that covers it, if any. */
@@ -61,7 +63,7 @@ function combinedHash(files: Record<string, string>): string {
   return sha256(canonicalJson(files));
 }
 
-/** Reads the lock, or returns null when the study is not locked. Throws on a corrupt lock file. */
+/** Reads the lock, or returns null when the study is not locked. @throws {LockFileError} on a corrupt or hand-edited lock file. */
 export function readLock(studyDir: string): PreregLock | null {
   const path = join(studyDir, LOCK_FILE);
   if (!existsSync(path)) return null;
@@ -69,13 +71,13 @@ export function readLock(studyDir: string): PreregLock | null {
   try {
     lock = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new LockMismatchError(`${path} is not valid JSON (${(error as Error).message}). Fix: restore it from git (git checkout -- ${LOCK_FILE}); never edit a lock by hand.`);
+    throw new LockFileError(`${path} is not valid JSON (${(error as Error).message}). Fix: restore it from git (git checkout -- ${LOCK_FILE}); never edit a lock by hand.`);
   }
   if (lock?.schemaVersion !== 1 || typeof lock.hash !== 'string' || !lock.files) {
-    throw new LockMismatchError(`${path} is not a hypotest lock (schemaVersion 1 with hash and files). Fix: restore it from git.`);
+    throw new LockFileError(`${path} is not a hypotest lock (schemaVersion 1 with hash and files). Fix: restore it from git.`);
   }
   if (combinedHash(lock.files) !== lock.hash) {
-    throw new LockMismatchError(`${path}: its hash does not match its file list, so the lock was edited by hand. Fix: restore it from git.`);
+    throw new LockFileError(`${path}: its hash does not match its file list, so the lock was edited by hand. Fix: restore it from git.`);
   }
   return lock;
 }
@@ -105,16 +107,19 @@ export function readDeviations(studyDir: string): Deviation[] {
 /**
  * Locks a study: hashes its pre-registration files, records the dataset fingerprint, time and git commit.
  * Refuses to replace an existing lock (a relock is a deviation, not a rewrite).
+ *
+ * @throws {AlreadyLockedError} when the study already has a lock.
+ * @throws {IncompletePreregistrationError} when study.ts, hypotheses.exp.ts or every cell file is missing.
  */
 export function writeLock(studyDir: string, study: string, dataset: { id: string; fingerprint: string }): PreregLock {
   if (existsSync(join(studyDir, LOCK_FILE))) {
-    throw new LockMismatchError(`study '${study}' is already locked (${join(studyDir, LOCK_FILE)}). Fix: record changes with \`npx hypotest deviate ${study} ...\` instead of relocking.`);
+    throw new AlreadyLockedError(`study '${study}' is already locked (${join(studyDir, LOCK_FILE)}). Fix: record changes with \`npx hypotest deviate ${study} ...\` instead of relocking.`);
   }
   const files = hashPreregistration(studyDir);
   for (const required of ['study.ts', 'hypotheses.exp.ts']) {
-    if (!files[required]) throw new LockMismatchError(`study '${study}' has no ${required}. Fix: write it before locking.`);
+    if (!files[required]) throw new IncompletePreregistrationError(`study '${study}' has no ${required}. Fix: write it before locking.`);
   }
-  if (!Object.keys(files).some((f) => f.startsWith('cells/'))) throw new LockMismatchError(`study '${study}' has no cells/*.exp.ts. Fix: write one cell file per cell before locking.`);
+  if (!Object.keys(files).some((f) => f.startsWith('cells/'))) throw new IncompletePreregistrationError(`study '${study}' has no cells/*.exp.ts. Fix: write one cell file per cell before locking.`);
   const git = gitState(studyDir);
   const lock: PreregLock = {
     schemaVersion: 1,
@@ -131,8 +136,18 @@ export function writeLock(studyDir: string, study: string, dataset: { id: string
   return lock;
 }
 
-/** Compares the files with the lock; each change must be covered by a deviation whose sha256 matches the current file. */
-export function checkLock(studyDir: string, study: string): LockCheck {
+/**
+ * The one check of a study against its lock, which every path goes through (cells and hypotheses, the CLI's
+ * `verify`, and {@link assertLockHolds}): compares the pre-registration files with the lock and returns every
+ * change with the deviation that covers it (a deviation whose sha256 matches the current file); `ok` is true
+ * when every change is covered. Returns an uncovered change rather than throwing on it.
+ *
+ * @throws {UnlockedStudyError} when the study has no lock.
+ * @throws {LockFileError} when the lock file is corrupt; {@link DeviationError} when deviations.json is malformed.
+ * @example
+ * const status = readLockStatus(studyDir, 'ablation'); if (!status.ok) console.log(status.changes);
+ */
+export function readLockStatus(studyDir: string, study: string): LockStatus {
   const lock = readLock(studyDir);
   if (!lock) {
     throw new UnlockedStudyError(
@@ -142,7 +157,7 @@ export function checkLock(studyDir: string, study: string): LockCheck {
   }
   const deviations = readDeviations(studyDir);
   const current = hashPreregistration(studyDir);
-  const changes: LockCheck['changes'] = [];
+  const changes: LockStatus['changes'] = [];
   const names = new Set([...Object.keys(lock.files), ...Object.keys(current)]);
   for (const file of [...names].sort()) {
     const before = lock.files[file];
@@ -155,9 +170,16 @@ export function checkLock(studyDir: string, study: string): LockCheck {
   return { lock, deviations, changes, ok: changes.every((c) => c.deviation) };
 }
 
-/** Like {@link checkLock}, but throws {@link LockMismatchError} when a change has no deviation. */
-export function verifyLock(studyDir: string, study: string): LockCheck {
-  const check = checkLock(studyDir, study);
+/**
+ * {@link readLockStatus}, then throws when a change has no deviation: what a registered run needs before it
+ * opens a sealed split.
+ *
+ * @throws {LockMismatchError} naming every uncovered change; otherwise as {@link readLockStatus}.
+ * @example
+ * const { lock } = assertLockHolds(studyDir, 'ablation');
+ */
+export function assertLockHolds(studyDir: string, study: string): LockStatus {
+  const check = readLockStatus(studyDir, study);
   const uncovered = check.changes.filter((c) => !c.deviation);
   if (uncovered.length > 0) {
     const list = uncovered.map((c) => `${c.file} (${c.kind})`).join(', ');

@@ -1,12 +1,16 @@
-import { StudyDefinitionError } from './errors.ts';
+import { ConfigurationError, StudyDefinitionError } from './errors.ts';
 import type { Study } from './study.ts';
 import type { Budget, Profile } from './types.ts';
 
-/** The profile of this run: `HYPOTEST_PROFILE` (`registered`, the default, `quick` or `pilot`). */
+/**
+ * The profile of this run: `HYPOTEST_PROFILE` (`registered`, the default, `quick` or `pilot`).
+ *
+ * @throws {ConfigurationError} when `HYPOTEST_PROFILE` names no profile.
+ */
 export function currentProfile(): Profile {
   const value = process.env.HYPOTEST_PROFILE || 'registered';
   if (value !== 'registered' && value !== 'quick' && value !== 'pilot') {
-    throw new StudyDefinitionError(`HYPOTEST_PROFILE=${JSON.stringify(value)} is not a profile. Fix: use "registered" (the default; locked studies, sealed splits), "quick" (small budget, validation only) or "pilot" (registered budget on the study's pilot cells and seeds, validation only).`);
+    throw new ConfigurationError(`HYPOTEST_PROFILE=${JSON.stringify(value)} is not a profile. Fix: use "registered" (the default; locked studies, sealed splits), "quick" (small budget, validation only) or "pilot" (registered budget on the study's pilot cells and seeds, validation only).`);
   }
   return value;
 }

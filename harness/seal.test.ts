@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
-import { SealedSplitError } from './errors.ts';
+import { PredictionOutputError, ReadOnlyDataError, SealedSplitError } from './errors.ts';
 import { evaluateSealed, experimentView, loadDatasetOnce, predictSplit } from './seal.ts';
 import { readAudit } from './store.ts';
 import type { DatasetSpec, DatasetSplits, FrozenModel, Split } from './types.ts';
@@ -86,16 +86,16 @@ describe('experimentView: experiment code sees train and validation only', () =>
     expect(JSON.parse(JSON.stringify(view))).not.toHaveProperty('test');
   });
 
-  test('is read-only: assigning throws SealedSplitError, the splits stay', () => {
+  test('is read-only: assigning throws ReadOnlyDataError, the splits stay', () => {
     const view = experimentView(train, validation) as unknown as Record<string, unknown>;
     const error = errorOf(() => {
       view.train = validation;
     });
-    expect(error).toBeInstanceOf(SealedSplitError);
+    expect(error).toBeInstanceOf(ReadOnlyDataError);
     expect(error.message).toBe('ExperimentData is read-only. Fix: copy the split if you need to change it.');
     expect(() => {
       view.test = split('test', 1);
-    }).toThrow(SealedSplitError);
+    }).toThrow(ReadOnlyDataError);
     expect(view.train).toBe(train);
     expect('test' in view).toBe(false);
     expect(Object.getOwnPropertyDescriptor(view, 'test')).toBeUndefined();
@@ -128,7 +128,7 @@ describe('predictSplit', () => {
     ['nothing', () => undefined, 'model.predict returned undefined values for 4 examples x 3 classes'],
   ])('rejects a model that returns %s, saying what to return', async (_name, predict, message) => {
     const model = { predict } as unknown as FrozenModel;
-    await expect(predictSplit(model, split('test', 4))).rejects.toThrow(SealedSplitError);
+    await expect(predictSplit(model, split('test', 4))).rejects.toThrow(PredictionOutputError);
     await expect(predictSplit(model, split('test', 4))).rejects.toThrow(`${message}. Fix: return a Float32Array of class probabilities, row-major.`);
   });
 });
@@ -170,7 +170,7 @@ describe('evaluateSealed', () => {
     await expect(evaluateSealed(options(failing, split('test', 4)))).rejects.toThrow('out of memory');
     expect(readAudit(root, 'unit')).toEqual([expect.objectContaining({ cell: 'd2-relu', seed: 3, split: 'test', examples: 4 })]);
     const wrongShape = { predict: () => new Float32Array(1) } as FrozenModel;
-    await expect(evaluateSealed(options(wrongShape, split('shift', 4)))).rejects.toThrow(SealedSplitError);
+    await expect(evaluateSealed(options(wrongShape, split('shift', 4)))).rejects.toThrow(PredictionOutputError);
     expect(readAudit(root, 'unit')).toHaveLength(2);
   });
 });

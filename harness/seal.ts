@@ -1,8 +1,9 @@
-import { SealedSplitError } from './errors.ts';
+import { PredictionOutputError, ReadOnlyDataError, SealedSplitError } from './errors.ts';
 import { appendAudit } from './store.ts';
 import { evaluatePredictions, type ExamplePredictions, type MetricValues } from './metrics.ts';
 import type { DatasetSpec, DatasetSplits, ExperimentData, FrozenModel, Split } from './types.ts';
 import { canonicalJson } from './util.ts';
+import { cachePromise } from './promiseCache.ts';
 
 const SEALED = new Set(['test', 'shift']);
 
@@ -26,7 +27,7 @@ export function experimentView(train: Split, validation: Split): ExperimentData 
       throw new SealedSplitError(`ExperimentData has no property '${property}'; it holds train and validation only. Fix: use data.train or data.validation.`);
     },
     set() {
-      throw new SealedSplitError('ExperimentData is read-only. Fix: copy the split if you need to change it.');
+      throw new ReadOnlyDataError('ExperimentData is read-only. Fix: copy the split if you need to change it.');
     },
   }) as ExperimentData;
 }
@@ -36,13 +37,7 @@ const datasetCache = new Map<string, Promise<DatasetSplits>>();
 /** Loads a dataset once per process (several cells share a worker). */
 export function loadDatasetOnce(spec: DatasetSpec): Promise<DatasetSplits> {
   const key = canonicalJson({ id: spec.id, params: spec.params });
-  let loading = datasetCache.get(key);
-  if (!loading) {
-    loading = spec.load();
-    datasetCache.set(key, loading);
-    loading.catch(() => datasetCache.delete(key));
-  }
-  return loading;
+  return cachePromise(datasetCache, key, () => spec.load());
 }
 
 /** Predicts a whole split in batches (bounded memory), returning `count * numClasses` probabilities. */
@@ -53,7 +48,7 @@ export async function predictSplit(model: FrozenModel, split: Split, batchSize =
     const count = Math.min(batchSize, split.count - start);
     const probabilities = await model.predict(split.features.subarray(start * featureSize, (start + count) * featureSize), count);
     if (!(probabilities instanceof Float32Array) || probabilities.length !== count * split.numClasses) {
-      throw new SealedSplitError(`model.predict returned ${probabilities?.length ?? typeof probabilities} values for ${count} examples x ${split.numClasses} classes. Fix: return a Float32Array of class probabilities, row-major.`);
+      throw new PredictionOutputError(`predictSplit: model.predict returned ${probabilities?.length ?? typeof probabilities} values for ${count} examples x ${split.numClasses} classes. Fix: return a Float32Array of class probabilities, row-major.`);
     }
     out.set(probabilities, start * split.numClasses);
   }

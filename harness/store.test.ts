@@ -12,7 +12,8 @@ import { RunRecordError } from './errors.ts';
 import {
   appendAudit, auditPath, readAudit, readRecord, recordPath, resultsDirectory, runKey, writeRecord, type AuditEntry, type RunRecord,
 } from './store.ts';
-import { canonicalJson, sha256, writeFileAtomic } from './util.ts';
+import { writeFileAtomic } from './atomicFile.ts';
+import { canonicalJson, sha256 } from './util.ts';
 import { errorOf } from '../fixtures/testing.ts';
 
 let root: string;

@@ -3,7 +3,8 @@ import { dirname, join } from 'node:path';
 import { RunRecordError } from './errors.ts';
 import type { EncodedPredictions, MetricValues } from './metrics.ts';
 import type { Budget, Divergence, EpochLog, Profile, SplitName } from './types.ts';
-import { canonicalJson, sha256, writeFileAtomic } from './util.ts';
+import { writeFileAtomic } from './atomicFile.ts';
+import { canonicalJson, sha256 } from './util.ts';
 
 export const SCHEMA_VERSION = 1;
 

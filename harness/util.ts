@@ -1,7 +1,5 @@
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, renameSync, writeFileSync, existsSync, openSync, closeSync, fsyncSync } from 'node:fs';
-import { dirname } from 'node:path';
 import os from 'node:os';
 
 /** sha256 hex digest of bytes or a string. */
@@ -24,21 +22,6 @@ export function canonicalJson(value: unknown): string {
     for (const key of Object.keys(v as Record<string, unknown>).sort()) sorted[key] = (v as Record<string, unknown>)[key];
     return sorted;
   });
-}
-
-/**
- * Writes a file atomically (temporary file, fsync, rename), creating folders as needed.
- * With `exclusive`, refuses to replace an existing file (returns false).
- */
-export function writeFileAtomic(path: string, contents: string, options: { exclusive?: boolean } = {}): boolean {
-  mkdirSync(dirname(path), { recursive: true });
-  if (options.exclusive && existsSync(path)) return false;
-  const temporary = `${path}.${process.pid}.${Date.now()}.tmp`;
-  writeFileSync(temporary, contents);
-  const fd = openSync(temporary, 'r');
-  try { fsyncSync(fd); } finally { closeSync(fd); }
-  renameSync(temporary, path);
-  return true;
 }
 
 const gitCache = new Map<string, { commit: string | null; dirty: boolean | null }>();

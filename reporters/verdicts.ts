@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import type { Reporter, TestModule, Vitest } from 'vitest/node';
-import type { PilotMeta, RunSummary, VerdictMeta } from '../harness/index.ts';
-import { writeFileAtomic } from '../harness/util.ts';
+import { writeFileAtomic } from '../harness/atomicFile.ts';
+import type { PilotMeta, RunSummary, VerdictMeta } from '../harness/meta.ts';
 import { renderWriteup } from './render/writeup.ts';
 import {
   buildSensitivityFiles, buildVerdictFiles, renderMarkdown, renderRunSummary, renderSensitivityMarkdown, renderSensitivityTable, renderTerminalTable,

@@ -13,6 +13,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createRandom } from '../random.ts';
 import { DatasetError, InvalidInputError } from '../errors.ts';
+import { cachePromise } from '../promiseCache.ts';
 import type { DatasetSpec, DatasetSplits, Split, SplitName } from '../types.ts';
 import { assembleSplits, checkDatasetSplitOptions, type DatasetSplitOptions, type ExampleSource } from './assemble.ts';
 import { datasetFingerprint } from './fingerprint.ts';
@@ -128,13 +129,7 @@ const decodedCache = new Map<string, Promise<Cifar10Arrays>>();
  */
 export async function loadCifar10Arrays(options: Cifar10SourceOptions = {}): Promise<Cifar10Arrays> {
   const dir = locateCifar10(options);
-  let pending = decodedCache.get(dir);
-  if (pending === undefined) {
-    pending = readAll(dir);
-    decodedCache.set(dir, pending);
-    pending.catch(() => decodedCache.delete(dir));
-  }
-  return pending;
+  return cachePromise(decodedCache, dir, () => readAll(dir));
 }
 
 /** Empties the in-process cache of decoded files (for tests that replace files on disk). */

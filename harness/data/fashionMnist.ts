@@ -21,6 +21,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { DatasetError, InvalidInputError } from '../errors.ts';
+import { cachePromise } from '../promiseCache.ts';
 import type { DatasetSpec, DatasetSplits } from '../types.ts';
 import { assembleSplits, checkDatasetSplitOptions, tableSource, type DatasetSplitOptions } from './assemble.ts';
 import { datasetFingerprint } from './fingerprint.ts';
@@ -117,13 +118,7 @@ export async function loadFashionMnistArrays(options: FashionMnistSourceOptions 
   const expected = options.expectedSha256 ?? FASHION_MNIST_SHA256;
   const { dir, origin } = await locateFashionMnist(options);
   const key = `${resolve(dir)}\0${JSON.stringify(expected)}`;
-  let pending = decodedCache.get(key);
-  if (pending === undefined) {
-    pending = readAndVerify(resolve(dir), origin, expected);
-    decodedCache.set(key, pending);
-    pending.catch(() => decodedCache.delete(key));
-  }
-  return pending;
+  return cachePromise(decodedCache, key, () => readAndVerify(resolve(dir), origin, expected));
 }
 
 /** Empties the in-process cache of decoded files (for tests that replace files on disk). */

@@ -49,27 +49,28 @@ export interface Judgement {
   code: VerdictCode;
 }
 
-function formatNumber(x: number): string {
+/** An interval bound for the judge's reason: four significant digits, ±∞ for an open side. */
+function formatBound(x: number): string {
   return Number.isFinite(x) ? String(Number(x.toPrecision(4))) : x > 0 ? '∞' : '-∞';
 }
 
 function judgeGreater(lower: number, upper: number, sesoi: number, text: string): Judgement {
   if (lower > sesoi) {
-    return { verdict: 'supported', code: 'beyond-sesoi', reason: `interval ${text} lies beyond the SESOI ${formatNumber(sesoi)} in the predicted direction` };
+    return { verdict: 'supported', code: 'beyond-sesoi', reason: `interval ${text} lies beyond the SESOI ${formatBound(sesoi)} in the predicted direction` };
   }
   if (upper < 0) {
     return { verdict: 'refuted', code: 'wrong-direction', reason: `interval ${text} lies wholly on the wrong side of zero` };
   }
   if (lower > -sesoi && upper < sesoi) {
-    return { verdict: 'refuted', code: 'within-sesoi', reason: `interval ${text} lies inside (-SESOI, SESOI) = (${formatNumber(-sesoi)}, ${formatNumber(sesoi)}): no effect of practical size` };
+    return { verdict: 'refuted', code: 'within-sesoi', reason: `interval ${text} lies inside (-SESOI, SESOI) = (${formatBound(-sesoi)}, ${formatBound(sesoi)}): no effect of practical size` };
   }
   if (lower > 0) {
-    return { verdict: 'inconclusive', code: 'significant-below-sesoi', reason: `significant but possibly below the SESOI: interval ${text} excludes zero but not the SESOI ${formatNumber(sesoi)}` };
+    return { verdict: 'inconclusive', code: 'significant-below-sesoi', reason: `significant but possibly below the SESOI: interval ${text} excludes zero but not the SESOI ${formatBound(sesoi)}` };
   }
   if (upper >= sesoi) {
-    return { verdict: 'inconclusive', code: 'includes-zero-and-sesoi', reason: `interval ${text} includes both zero and the SESOI ${formatNumber(sesoi)}` };
+    return { verdict: 'inconclusive', code: 'includes-zero-and-sesoi', reason: `interval ${text} includes both zero and the SESOI ${formatBound(sesoi)}` };
   }
-  return { verdict: 'inconclusive', code: 'includes-zero-and-opposite-sesoi', reason: `interval ${text} includes zero and an effect of practical size in the opposite direction, but not the SESOI ${formatNumber(sesoi)} in the predicted one` };
+  return { verdict: 'inconclusive', code: 'includes-zero-and-opposite-sesoi', reason: `interval ${text} includes zero and an effect of practical size in the opposite direction, but not the SESOI ${formatBound(sesoi)} in the predicted one` };
 }
 
 /**
@@ -110,17 +111,17 @@ export function judge(interval: { lower: number; upper: number }, claim: JudgeCl
       `${api}: sesoi is ${String(sesoi)}; the smallest effect size of interest must be a positive finite number in the units of the interval.`,
     );
   }
-  const text = `[${formatNumber(lower)}, ${formatNumber(upper)}]`;
+  const text = `[${formatBound(lower)}, ${formatBound(upper)}]`;
   if (direction === 'greater') return judgeGreater(lower, upper, sesoi, text);
   if (direction === 'less') return judgeGreater(-upper, -lower, sesoi, text);
   if (direction === 'equivalent') {
     if (lower > -sesoi && upper < sesoi) {
-      return { verdict: 'supported', code: 'within-sesoi', reason: `interval ${text} lies inside (-SESOI, SESOI) = (${formatNumber(-sesoi)}, ${formatNumber(sesoi)})` };
+      return { verdict: 'supported', code: 'within-sesoi', reason: `interval ${text} lies inside (-SESOI, SESOI) = (${formatBound(-sesoi)}, ${formatBound(sesoi)})` };
     }
     if (lower >= sesoi || upper <= -sesoi) {
-      return { verdict: 'refuted', code: 'outside-sesoi', reason: `interval ${text} lies wholly outside (-SESOI, SESOI) = (${formatNumber(-sesoi)}, ${formatNumber(sesoi)})` };
+      return { verdict: 'refuted', code: 'outside-sesoi', reason: `interval ${text} lies wholly outside (-SESOI, SESOI) = (${formatBound(-sesoi)}, ${formatBound(sesoi)})` };
     }
-    return { verdict: 'inconclusive', code: 'crosses-sesoi', reason: `interval ${text} straddles a bound of (-SESOI, SESOI) = (${formatNumber(-sesoi)}, ${formatNumber(sesoi)})` };
+    return { verdict: 'inconclusive', code: 'crosses-sesoi', reason: `interval ${text} straddles a bound of (-SESOI, SESOI) = (${formatBound(-sesoi)}, ${formatBound(sesoi)})` };
   }
   throw new InvalidInputError(`${api}: direction '${String(direction)}' is unknown; pass 'greater', 'less' or 'equivalent'.`);
 }

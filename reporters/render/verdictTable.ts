@@ -1,4 +1,5 @@
-import type { HypothesisResult, PilotMeta, RunSummary, VerdictMeta } from '../../harness/index.ts';
+import { formatNumber } from '../../harness/figures/format.ts';
+import type { HypothesisResult, PilotMeta, RunSummary, VerdictMeta } from '../../harness/meta.ts';
 
 /** verdicts.json: one study's judged hypotheses, as the reporters and the write-ups read them. */
 export interface VerdictsFile {
@@ -58,7 +59,7 @@ export function buildVerdictFiles(metas: VerdictMeta[]): (VerdictsFile | Partial
 }
 
 /** A number with fixed digits, or an em dash when absent or not finite. */
-export const num = (value: number | null | undefined, digits = 2) => (value === null || value === undefined || !Number.isFinite(value) ? '—' : value.toFixed(digits));
+export const num = (value: number | null | undefined, digits = 2) => formatNumber(value, { digits, missing: '—' });
 /** Escapes pipes for a markdown table cell. */
 export const esc = (text: string) => text.replace(/\|/g, '\\|');
 

@@ -1,4 +1,4 @@
-import type { HypothesisResult } from '../../harness/index.ts';
+import type { HypothesisResult } from '../../harness/meta.ts';
 import { esc, num, QUICK_LABEL, verdictRows, type VerdictsFile } from './verdictTable.ts';
 
 const pValue = (p: number | null) => (p === null ? '—' : p < 1e-4 ? '< 0.0001' : p.toFixed(4));

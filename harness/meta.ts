@@ -1,0 +1,70 @@
+/**
+ * What the harness's tests put in Vitest task meta for the reporters: typed and JSON-safe. The reporters read
+ * these types and the run records, and render; they never recompute statistics.
+ */
+import type { HypothesisResult, SensitivityResult, StudySummary } from './analysis/index.ts';
+import type { RunRecord } from './store.ts';
+import type { Study } from './study.ts';
+
+export type { CellSummary, HypothesisResult, ResultCode, SensitivityResult, StudySummary, Verdict } from './analysis/index.ts';
+
+/** What a cell test puts in `task.meta.hypotestRun` for reporters. */
+export interface RunSummary {
+  study: string;
+  cell: string;
+  seed: number;
+  profile: string;
+  status: 'ok' | 'diverged';
+  /** True when a stored record with the run's key was reused (nothing trained). */
+  reused: boolean;
+  metrics: RunRecord['metrics'];
+  /** The record's path. */
+  path: string;
+}
+
+/** What a hypothesis test puts in `task.meta.hypotest` for the reporters. */
+export interface VerdictMeta {
+  result: HypothesisResult;
+  study: { name: string; title: string; question: string; lockHash: string | null; lockedAt: string | null; lockCommit: string | null };
+  /** Ids of every hypothesis the study registers, so a reporter can tell a partial run from a whole one. */
+  registered: string[];
+  /** The registered design, as the write-up describes it (on the study's first hypothesis only). */
+  design: StudyDesign | null;
+  /** Per-cell summaries and the ANOVA table (first hypothesis only; null when runs are missing). */
+  summary: StudySummary | null;
+  /**
+   * `experiments/<study>/post-hoc.md`, verbatim (first hypothesis only): observations written after the results,
+   * outside the pre-registration and its hash, shown in the write-up under their own heading. Null when absent.
+   */
+  postHoc: string | null;
+  deviations: { file: string; what: string; why: string; when: string }[];
+  strict: boolean;
+}
+
+/** The parts of a study declaration a report shows (JSON-safe). */
+export interface StudyDesign {
+  dataset: { id: string; description: string; params: Record<string, unknown> };
+  factors: Record<string, (string | number)[]> | null;
+  cells: string[];
+  seeds: number[];
+  metrics: Study['metrics'];
+  budget: Record<string, unknown>;
+  analysis: Study['analysis'];
+  diverged: Study['diverged'];
+  notes: string[];
+}
+
+/** What a hypothesis test puts in `task.meta.hypotestPilot` under the pilot profile. */
+export interface PilotMeta {
+  result: SensitivityResult;
+  study: { name: string; title: string };
+  pilot: { cells: string[]; seeds: number[]; reason: string };
+}
+
+declare module 'vitest' {
+  interface TaskMeta {
+    hypotest?: VerdictMeta;
+    hypotestPilot?: PilotMeta;
+    hypotestRun?: RunSummary;
+  }
+}

@@ -1,0 +1,57 @@
+import { analyseStudy, designSensitivity, summariseStudy, type HypothesisResult, type HypothesisSpec, type SensitivityResult, type StudySummary } from './analysis/index.ts';
+import { HypotestError } from './errors.ts';
+import { readLockStatus, type LockStatus } from './lock.ts';
+import { currentProfile } from './profile.ts';
+import { recordLookup } from './recordLookup.ts';
+import { hypotestRoot, type Study } from './study.ts';
+
+/** A study judged once under the current profile: the verdicts, the lock they were judged under, the summary. */
+export interface StudyVerdicts {
+  results: HypothesisResult[];
+  /** The lock status read for the registered profile; null for an unlocked study or another profile. */
+  lock: LockStatus | null;
+  summary: StudySummary | null;
+}
+
+const judged = new Map<Study, StudyVerdicts>();
+
+/**
+ * Judges a study's registered hypotheses from its stored records, once per study and process (every hypothesis
+ * test of the study reads the same analysis). The registered profile judges only records made under the lock,
+ * so an unlocked study has none and every verdict is incomplete, with a reason that says how to lock or run quick.
+ *
+ * @example
+ * const { results, lock, summary } = studyVerdicts(study, registeredHypotheses)
+ */
+export function studyVerdicts(study: Study, hypotheses: readonly HypothesisSpec[]): StudyVerdicts {
+  const cached = judged.get(study);
+  if (cached) return cached;
+  const profile = currentProfile();
+  const root = hypotestRoot();
+  let lock: LockStatus | null = null;
+  if (profile === 'registered') {
+    try {
+      lock = readLockStatus(study.directory(root), study.name);
+    } catch (error) {
+      if (!(error instanceof HypotestError)) throw error;
+    }
+  }
+  const lookup = recordLookup(root, study, profile, lock?.lock.hash ?? null);
+  const results = profile === 'registered' && !lock
+    ? analyseStudy(study, hypotheses, () => null, profile).map((r) => ({ ...r, reason: `study '${study.name}' is not locked, so it has no registered runs. Lock it with \`npx hypotest lock ${study.name}\`, or run \`HYPOTEST_PROFILE=quick npx vitest run experiments\`.` }))
+    : analyseStudy(study, hypotheses, lookup, profile);
+  const summary = profile === 'registered' && !lock ? null : summariseStudy(study, lookup, profile);
+  const verdicts = { results, lock, summary };
+  judged.set(study, verdicts);
+  return verdicts;
+}
+
+/**
+ * The registered design's sensitivity from the study's pilot records (pilot profile; never cached: cheap).
+ *
+ * @example
+ * pilotSensitivity(study, hypotheses).find((r) => r.id === 'H1')?.assessment
+ */
+export function pilotSensitivity(study: Study, hypotheses: readonly HypothesisSpec[]): SensitivityResult[] {
+  return designSensitivity(study, hypotheses, recordLookup(hypotestRoot(), study, 'pilot', null));
+}

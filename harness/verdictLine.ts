@@ -1,0 +1,19 @@
+import type { HypothesisResult } from './analysis/index.ts';
+import { formatNumber } from './figures/format.ts';
+
+/**
+ * One-line summary of a verdict, as annotated in Vitest and printed: the effect with its deciding interval, the
+ * claim, the verdict's code and, for an inconclusive verdict, the design's minimum detectable effect.
+ *
+ * @example
+ * verdictLine(result) // 'supported: depth: +1×8 -1×2 = +1.20 pp (97.5% CI [+0.61, +1.79], ...); claim > +0.5 pp; beyond-sesoi'
+ */
+export function verdictLine(result: HypothesisResult): string {
+  if (result.estimate === null) return `${result.verdict}: ${result.reason}`;
+  const signed = (v: number | null) => (v !== null && v > 0 ? `+${formatNumber(v)}` : formatNumber(v));
+  const correction = result.correction === 'bonferroni' && result.familySize > 1 ? `, Bonferroni over ${result.familySize} ${result.family} hypotheses` : result.confirmatory ? '' : ', exploratory';
+  const ci = `${+(result.confidence * 100).toFixed(2)}% CI [${signed(result.lower)}, ${signed(result.upper)}]${correction}`;
+  const claim = result.direction === 'equivalent' ? `within ±${result.sesoi}` : `${result.direction === 'greater' ? '> +' : '< −'}${result.sesoi}`;
+  const mde = result.verdict === 'inconclusive' && result.minimumDetectableEffect !== null ? `; the design's MDE is ${formatNumber(result.minimumDetectableEffect)} ${result.unit}` : '';
+  return `${result.verdict}: ${result.effect} = ${signed(result.estimate)} ${result.unit} (${ci}); claim ${claim} ${result.unit}; ${result.code}${mde}`;
+}

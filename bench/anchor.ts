@@ -5,17 +5,17 @@
  * 10,000 (validation data only; the test file is never read). `anchor_torch.py` beside it does the same in
  * PyTorch, so the two accuracies and speeds can be compared like for like.
  *
- *   npx tsx harness/models/anchor.ts --seeds 0,1,2 [--depth 2] [--activation relu] [--epochs 10] [--width 256]
+ *   npx tsx bench/anchor.ts --seeds 0,1,2 [--depth 2] [--activation relu] [--epochs 10] [--width 256]
  *
  * Prints one JSON line per seed on stdout and progress lines on stderr.
  */
 import { parseArgs } from 'node:util';
-import { loadFashionMnistArrays } from '../data/index.ts';
-import type { ExperimentData, Split } from '../types.ts';
-import { initBackend } from './backend.ts';
-import { createMlp, type MlpActivation } from './mlp.ts';
-import { createProgressPrinter } from '../progress.ts';
-import { trainClassifier } from './train.ts';
+import { loadFashionMnistArrays } from '../harness/data/index.ts';
+import type { ExperimentData, Split } from '../harness/types.ts';
+import { initBackend } from '../harness/models/backend.ts';
+import { createMlp, type MlpActivation } from '../harness/models/mlp.ts';
+import { createProgressPrinter } from '../harness/progress.ts';
+import { trainClassifier } from '../harness/models/train.ts';
 
 const { values } = parseArgs({
   options: {

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""PyTorch side of the correctness anchor (harness/models/anchor.ts does the same with hypotest's tfjs code).
+"""PyTorch side of the correctness anchor (bench/anchor.ts does the same with hypotest's tfjs code).
 
 The model, optimiser and batch size are those of shared/anchors/torch_bench.py (784-256xd-10 nn.Linear/ReLU,
 AdamW lr 1e-3, weight decay 0, batch 128, raw pixels / 255). Trains for --epochs on the first 50,000
@@ -9,7 +9,7 @@ second count training steps only (forward, backward, optimiser), as torch_bench.
 
 Needs Debian's python3-torch and dataset-fashion-mnist; run with /usr/bin/python3:
 
-  /usr/bin/python3 harness/models/anchor_torch.py --seeds 0,1,2 --threads 1
+  /usr/bin/python3 bench/anchor_torch.py --seeds 0,1,2 --threads 1
 """
 import argparse, gzip, json, os, time
 

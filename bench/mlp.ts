@@ -27,7 +27,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { initBackend, parseBackendEnv } from '../harness/models/backend.ts';
 import { createMlp } from '../harness/models/mlp.ts';
-import { loadTrainingImages } from '../harness/models/fixtures/fashionMnistTraining.ts';
+import { loadTrainingImages } from './fixtures/fashionMnistTraining.ts';
 import { trainClassifier } from '../harness/models/train.ts';
 import { createRandom } from '../harness/random.ts';
 import type { ExperimentData, Split } from '../harness/types.ts';

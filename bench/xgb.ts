@@ -24,7 +24,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { boosterParams, loadXgboost, trainBooster, type XgboostParams } from '../harness/models/gbt.ts';
-import { loadTrainingImages } from '../harness/models/fixtures/fashionMnistTraining.ts';
+import { loadTrainingImages } from './fixtures/fashionMnistTraining.ts';
 import { createRandom } from '../harness/random.ts';
 import { summaryLine } from './summary.ts';
 

@@ -8,8 +8,8 @@ import { AdamWMoments } from './fastCpu/adamwUpdate.ts';
 import { findBlas } from './fastCpu/blas.ts';
 import { CHUNK } from './fastCpu/simd.ts';
 import type { Parameter } from './classifier.ts';
-import reference from './fixtures/torch_reference.json' with { type: 'json' };
-import { expectAllClose, seededValues } from './fixtures/testUtils.ts';
+import reference from '../../bench/fixtures/torch_reference.json' with { type: 'json' };
+import { expectAllClose, seededValues } from '../../bench/fixtures/testUtils.ts';
 import { createMlp } from './mlp.ts';
 import { trainClassifier } from './train.ts';
 

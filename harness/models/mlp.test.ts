@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { ModelError } from '../errors.ts';
 import { initBackend } from './backend.ts';
-import reference from './fixtures/torch_reference.json' with { type: 'json' };
-import { expectAllClose } from './fixtures/testUtils.ts';
+import reference from '../../bench/fixtures/torch_reference.json' with { type: 'json' };
+import { expectAllClose } from '../../bench/fixtures/testUtils.ts';
 import { createMlp, gelu, type MlpArgs } from './mlp.ts';
 import { weightsFingerprint } from './train.ts';
 

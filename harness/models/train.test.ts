@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { ModelError } from '../errors.ts';
 import type { Budget, EpochLog, ExperimentData, TrainContext } from '../types.ts';
 import { initBackend } from './backend.ts';
-import { blobData } from './fixtures/testUtils.ts';
+import { blobData } from '../../bench/fixtures/testUtils.ts';
 import { createMlp, type MlpArgs } from './mlp.ts';
 import { evaluateClassifier, trainClassifier, weightsFingerprint, type TrainOptions } from './train.ts';
 import { trainMlp, type MlpCellConfig } from './trainMlp.ts';

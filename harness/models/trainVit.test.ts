@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { HypotestError, ModelError } from '../errors.ts';
 import type { Budget, EpochLog, ExperimentData, TrainContext } from '../types.ts';
 import { initBackend } from './backend.ts';
-import { blobData } from './fixtures/testUtils.ts';
+import { blobData } from '../../bench/fixtures/testUtils.ts';
 import { MissingSettingError, trainVit, VIT_REQUIRED_SETTINGS, type VitCellConfig } from './trainVit.ts';
 
 /** Gaussian blobs of 64 features, seen as 8x8 images (4 patches of 4x4). */

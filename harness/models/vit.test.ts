@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { ModelError } from '../errors.ts';
 import { initBackend } from './backend.ts';
-import { expectAllClose } from './fixtures/testUtils.ts';
-import reference from './fixtures/vitReference.json' with { type: 'json' };
+import { expectAllClose } from '../../bench/fixtures/testUtils.ts';
+import reference from '../../bench/fixtures/vitReference.json' with { type: 'json' };
 import { meanCrossEntropy, trainClassifier, weightsFingerprint } from './train.ts';
 import { createVit, layerNorm, patchIndices, type Vit, type VitArgs } from './vit.ts';
 

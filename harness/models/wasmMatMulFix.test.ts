@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { initBackend, type BackendName } from './backend.ts';
-import { expectAllClose, seededValues } from './fixtures/testUtils.ts';
+import { expectAllClose, seededValues } from '../../bench/fixtures/testUtils.ts';
 import { createMlp } from './mlp.ts';
 import { installWasmMatMulFix, isWasmMatMulFixInstalled, uninstallWasmMatMulFix } from './wasmMatMulFix.ts';
 import { meanCrossEntropy } from './train.ts';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { fastCpuAvailable } from '../fixtures/backendCompare.ts';
+import { fastCpuAvailable } from '../../../bench/fixtures/backendCompare.ts';
 import { FastCpuBackend, POOL_LIMIT_BYTES } from './backend.ts';
 
 const available = await fastCpuAvailable();

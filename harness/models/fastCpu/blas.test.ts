@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { ModelError } from '../../errors.ts';
-import { expectAllClose, seededValues } from '../fixtures/testUtils.ts';
+import { expectAllClose, seededValues } from '../../../bench/fixtures/testUtils.ts';
 import { BLAS_ENV_VAR, findBlas } from './blas.ts';
 
 const saved = process.env[BLAS_ENV_VAR];

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, test } from 'vitest';
 import { ModelError } from '../../errors.ts';
-import { expectSameOutputs, fastCpuAvailable, onBoth, testValues } from '../fixtures/backendCompare.ts';
+import { expectSameOutputs, fastCpuAvailable, onBoth, testValues } from '../../../bench/fixtures/backendCompare.ts';
 import { meanCrossEntropy } from '../train.ts';
 import { fusedMeanCrossEntropy } from './crossEntropy.ts';
 

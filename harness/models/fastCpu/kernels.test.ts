@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { expectSameOutputs, expectSameValues, fastCpuAvailable, onBoth, runOn, testValues } from '../fixtures/backendCompare.ts';
+import { expectSameOutputs, expectSameValues, fastCpuAvailable, onBoth, runOn, testValues } from '../../../bench/fixtures/backendCompare.ts';
 import { CHUNK } from './simd.ts';
 
 // Every kernel fast-cpu replaces is compared with tfjs-backend-cpu's own kernel (the reference) on the same

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { Budget, EpochLog, TrainContext } from '../../types.ts';
 import type { BackendName } from '../backend.ts';
-import { imageSplit, loadTrainingImages } from '../fixtures/fashionMnistTraining.ts';
+import { imageSplit, loadTrainingImages } from '../../../bench/fixtures/fashionMnistTraining.ts';
 import { trainMlp, type MlpCellConfig } from '../trainMlp.ts';
 import { findBlas } from './blas.ts';
 

@@ -92,7 +92,7 @@ interface Block {
  * Parameter roles: the matrices are `weight` (decayed by weight decay); biases, LayerNorm gains and offsets and
  * the positions are `bias` (decayed only with `decayBiases: true`).
  *
- * Attention stays in 4-D tensors (`[batch, heads, tokens, width/heads]`): 5-D transposes are pathological on
+ * Attention stays in 4-D tensors (`[heads, batch, tokens, width/heads]`): 5-D transposes are pathological on
  * tfjs's wasm backend. Patches are cut with one `gather` along the feature axis (no 5-D transpose either).
  *
  * @throws {ModelError} when a size is not a positive integer, the image is not a multiple of the patch size,
@@ -180,11 +180,13 @@ export function createVit(args: VitArgs): Vit {
         let h = tf.reshape(tf.add(tf.reshape(linear(patches, embedWeight, embedBias), [batch, tokens, width]), position), [rows, width]) as tf.Tensor2D;
         for (const block of blocks) {
           const normed = layerNorm(h, block.norm1Gain as tf.Tensor1D, block.norm1Offset as tf.Tensor1D);
-          const packed = tf.transpose(tf.reshape(linear(normed, block.inWeight, block.inBias), [batch, tokens, 3 * heads, headSize]), [0, 2, 1, 3]);
-          const [queries, keys, values] = tf.split(packed, 3, 1);
+          // [3·heads, batch, tokens, headSize]: queries, keys and values are then contiguous blocks (a split without
+          // copies), and attention runs batched over [heads, batch].
+          const packed = tf.transpose(tf.reshape(linear(normed, block.inWeight, block.inBias), [batch, tokens, 3 * heads, headSize]), [2, 0, 1, 3]);
+          const [queries, keys, values] = tf.split(packed, 3, 0);
           const scores = tf.matMul(tf.mul(queries, queryScale), keys, false, true);
           const mixed = tf.matMul(tf.softmax(scores), values);
-          const attended = tf.reshape(tf.transpose(mixed, [0, 2, 1, 3]), [rows, width]) as tf.Tensor2D;
+          const attended = tf.reshape(tf.transpose(mixed, [1, 2, 0, 3]), [rows, width]) as tf.Tensor2D;
           h = tf.add(h, linear(attended, block.outWeight, block.outBias));
           const hidden = gelu(linear(layerNorm(h, block.norm2Gain as tf.Tensor1D, block.norm2Offset as tf.Tensor1D), block.mlp1Weight, block.mlp1Bias));
           h = tf.add(h, linear(hidden, block.mlp2Weight, block.mlp2Bias));

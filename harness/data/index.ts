@@ -18,6 +18,7 @@ export {
   SHIFT_KINDS, SHIFT_SEVERITIES, applyShift, describeShift,
   type ShiftKind, type ShiftSpec, type ImageLayout,
 } from './shift.ts';
+export { contactSheetSvg, encodePng, type ContactSheetOptions } from './contactSheet.ts';
 export { DATA_PIPELINE_VERSION, datasetFingerprint, datasetFingerprintInputs, canonicalJson, type FingerprintParts } from './fingerprint.ts';
 export { assembleSplits, type DatasetSplitOptions, type ExampleSource } from './assemble.ts';
 export {

@@ -38,6 +38,11 @@ export {
   type PairedBootstrapInterval,
 } from './pairedBootstrapInterval.ts';
 export { minimumDetectableEffect, type MinimumDetectableEffectArgs } from './minimumDetectableEffect.ts';
+export { classificationOutcomes, type ClassificationOutcomes } from './classificationOutcomes.ts';
+export { macroF1 } from './macroF1.ts';
+export { negativeLogLikelihood, type NegativeLogLikelihoodOptions } from './negativeLogLikelihood.ts';
+export { expectedCalibrationError, type ExpectedCalibrationErrorOptions } from './expectedCalibrationError.ts';
+export { brierScore } from './brierScore.ts';
 export { judge, type ClaimDirection, type Judgement, type JudgeClaim, type JudgedVerdict, type VerdictCode } from './judge.ts';
 export {
   studentTQuantile,

@@ -14,7 +14,8 @@
  *
  * Output: one JSON line per measurement, progress on stderr, and (alone) the summary line
  * `{"summary": {"xgb": r}}`, r the median over repetitions of Python's seconds divided by hypotest's (above 1:
- * hypotest is faster); null without Python's xgboost (Debian's python3-xgboost).
+ * hypotest is faster); null without Python's xgboost (Debian's python3-xgboost). Measured on the shared 2-core
+ * development machine: 0.98 (5,000 images, 10 rounds, the defaults) and 0.934 (10,000 images, 10 rounds).
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';

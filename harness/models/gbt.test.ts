@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import reference from '../../fixtures/xgboost/reference.json';
 import { errorOf } from '../../fixtures/testing.ts';
 import { ModelError, XgboostUnavailableError } from '../errors.ts';
+import { experimentView } from '../seal.ts';
 import type { EpochLog, Split, TrainContext, TrainOutcome } from '../types.ts';
 import { loadXgboost, trainBooster, trainXgboost, type Booster, type XgboostCellConfig, type XgboostParams } from './gbt.ts';
 
@@ -34,7 +35,7 @@ function context(seed: number, config: XgboostCellConfig, budget: Record<string,
   const environment: Record<string, unknown> = {};
   return {
     study: 'fixture', cell: 'xgboost', seed, profile: 'quick', config, budget: budget as TrainContext['budget'],
-    data: { train: split('train', train), validation: split('validation', test_) },
+    data: experimentView(split('train', train), split('validation', test_)), // as cells get it
     onEpoch: (log) => curve.push(log),
     recordEnvironment: (info) => Object.assign(environment, info),
     curve, environment,

@@ -115,6 +115,22 @@ describe('predictSplit', () => {
     expect([...probabilities.subarray(9, 12)]).toEqual([0.1, 0.8, 0.1].map(Math.fround));
   });
 
+  test('predict gets a private copy: rescaling its input in place reaches neither the split nor a later prediction', async () => {
+    const data = split('test', 6);
+    const before = data.features.slice();
+    const sloppy: FrozenModel = {
+      predict(features, count) {
+        const out = indexModel().predict(features, count);
+        for (let i = 0; i < features.length; i++) features[i] /= 255; // e.g. a "normalise" written in place
+        return out;
+      },
+    };
+    const first = await predictSplit(sloppy, data, 4);
+    expect(data.features).toEqual(before);
+    expect(await predictSplit(sloppy, data, 4)).toEqual(first);
+    expect(first).toEqual(await predictSplit(indexModel(), data));
+  });
+
   test('accepts an async predict', async () => {
     const data = split('test', 5);
     const sync = indexModel();

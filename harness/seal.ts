@@ -40,13 +40,15 @@ export function loadDatasetOnce(spec: DatasetSpec): Promise<DatasetSplits> {
   return cachePromise(datasetCache, key, () => spec.load());
 }
 
-/** Predicts a whole split in batches (bounded memory), returning `count * numClasses` probabilities. */
+/** Predicts a whole split in batches (bounded memory), returning `count * numClasses` probabilities. `predict` gets a private copy of each batch. */
 export async function predictSplit(model: FrozenModel, split: Split, batchSize = 2048): Promise<Float32Array> {
   const featureSize = split.features.length / split.count;
   const out = new Float32Array(split.count * split.numClasses);
   for (let start = 0; start < split.count; start += batchSize) {
     const count = Math.min(batchSize, split.count - start);
-    const probabilities = await model.predict(split.features.subarray(start * featureSize, (start + count) * featureSize), count);
+    // A private copy of the batch: a predict() that changes its input in place (rescaling, say) must not reach the
+    // split, which later runs in this worker (and the metrics below) read.
+    const probabilities = await model.predict(split.features.slice(start * featureSize, (start + count) * featureSize), count);
     if (!(probabilities instanceof Float32Array) || probabilities.length !== count * split.numClasses) {
       throw new PredictionOutputError(`predictSplit: model.predict returned ${probabilities?.length ?? typeof probabilities} values for ${count} examples x ${split.numClasses} classes. Fix: return a Float32Array of class probabilities, row-major.`);
     }

@@ -43,7 +43,7 @@ export { macroF1 } from './macroF1.ts';
 export { negativeLogLikelihood, type NegativeLogLikelihoodOptions } from './negativeLogLikelihood.ts';
 export { expectedCalibrationError, type ExpectedCalibrationErrorOptions } from './expectedCalibrationError.ts';
 export { brierScore } from './brierScore.ts';
-export { judge, type ClaimDirection, type Judgement, type JudgeClaim, type JudgedVerdict, type VerdictCode } from './judge.ts';
+export { CURRENT_VERDICT_RULE, judge, type ClaimDirection, type Judgement, type JudgeClaim, type JudgedVerdict, type VerdictCode, type VerdictRule } from './judge.ts';
 export {
   studentTQuantile,
   studentTCdf,

@@ -12,6 +12,7 @@ import { hypotestRoot, type CellConfig, type Study } from './study.ts';
 import type { EpochLog, Split, TrainContext, TrainOutcome } from './types.ts';
 import { createProgressPrinter } from './progress.ts';
 import { subsampleSplit } from './subsample.ts';
+import { runUserTraining } from './userCode.ts';
 import { gitState, HARNESS_VERSION, machineDescription, sha256 } from './util.ts';
 
 /** A cell's training function: train on `ctx.data` (train and validation only), return a frozen model or a divergence. */
@@ -100,7 +101,8 @@ async function runOne<Config extends CellConfig>(study: Study<Config>, cellId: s
     recordEnvironment(info: Record<string, unknown>) { Object.assign(environment, info); },
   });
 
-  const outcome = await train(ctx);
+  // Errors from the cell's own code (train, or its model's predict) name the study, cell and seed: TrainingError.
+  const outcome = await runUserTraining(train, ctx);
   const trainSeconds = (Date.now() - startedAt.getTime()) / 1000;
   if (!outcome || (outcome.status !== 'ok' && outcome.status !== 'diverged')) {
     throw new ModelError(`cell '${cellId}': train() returned ${JSON.stringify(outcome)?.slice(0, 80)}. Fix: return { status: 'ok', model } or { status: 'diverged', divergence }.`);

@@ -71,3 +71,21 @@ export class StrictVerdictError extends HypotestError {}
 
 /** The XGBoost shared library (`libxgboost`, C API) is missing or unusable; the message says what to install. */
 export class XgboostUnavailableError extends ModelError {}
+
+/**
+ * A cell's own code failed: its train function threw, or its frozen model's `predict()` threw. The message names
+ * the study, the cell and the seed (so a run of many cells says which one broke) and the original error is kept as
+ * `cause`.
+ */
+export class TrainingError extends HypotestError {
+  readonly study: string;
+  readonly cell: string;
+  readonly seed: number;
+  constructor(message: string, where: { study: string; cell: string; seed: number }, options: { cause: unknown }) {
+    super(message);
+    this.study = where.study;
+    this.cell = where.cell;
+    this.seed = where.seed;
+    this.cause = options.cause;
+  }
+}

@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ModelError } from '../errors.ts';
 import { createRandom, deriveSeed } from '../random.ts';
 import type { Classifier, Parameter } from './classifier.ts';
+import { FAST_CPU_BACKEND } from './fastCpu/constants.ts';
+import { fusedLayerNorm } from './fastCpu/layerNorm.ts';
 import { gelu } from './mlp.ts';
 
 /**
@@ -207,10 +209,14 @@ export function createVit(args: VitArgs): Vit {
 /**
  * Layer normalisation over the last axis of `[rows, features]` (Ba, Kiros and Hinton 2016; PyTorch
  * `nn.LayerNorm`): `(x − mean) / sqrt(var + epsilon) · gain + offset`, with the biased variance (divided by
- * `features`). Inside `tf.tidy`; differentiable.
+ * `features`). Inside `tf.tidy`; differentiable. On the fast-cpu backend it is one fused kernel (and one for its
+ * gradients) computing the same formula per row in double precision ({@link fusedLayerNorm}).
  * @example layerNorm(tf.tensor2d([[1, 3]]), tf.ones([2]), tf.zeros([2])) // ≈ [[-1, 1]]
  */
 export function layerNorm(x: tf.Tensor2D, gain: tf.Tensor1D, offset: tf.Tensor1D, epsilon = VIT_LAYER_NORM_EPSILON): tf.Tensor2D {
+  if (tf.getBackend() === FAST_CPU_BACKEND && x.dtype === 'float32' && gain.dtype === 'float32' && offset.dtype === 'float32' && x.rank === 2 && gain.size === x.shape[1] && offset.size === x.shape[1]) {
+    return fusedLayerNorm(x, gain, offset, epsilon);
+  }
   return tf.tidy(() => {
     const { mean, variance } = tf.moments(x, 1, true);
     const normalised = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, epsilon)));

@@ -4,14 +4,18 @@ import {
   BatchMatMul,
   Erf,
   Exp,
+  GatherV2,
+  Mean,
   Multiply,
   Neg,
   RealDiv,
   Relu,
+  Softmax,
   Square,
   Step,
   Sub,
   Sum,
+  Transpose,
   _FusedMatMul,
   findBackendFactory,
   getKernel,
@@ -28,7 +32,11 @@ import type { Blas } from './blas.ts';
 import { FAST_CPU_BACKEND } from './constants.ts';
 import { binaryKernel, reluKernel, stepKernel, unaryMathKernel, type BinaryOp } from './elementwise.ts';
 import { batchMatMulKernel, fusedMatMulKernel } from './matMul.ts';
-import { sumKernel } from './reduce.ts';
+import { meanKernel, sumKernel } from './reduce.ts';
+import { gatherKernel } from './gather.ts';
+import { LAYER_NORM_GRAD_KERNEL, LAYER_NORM_KERNEL, registerLayerNorm } from './layerNorm.ts';
+import { softmaxKernel } from './softmax.ts';
+import { transposeKernel } from './transpose.ts';
 import { CROSS_ENTROPY_GRAD_KERNEL, CROSS_ENTROPY_KERNEL, registerCrossEntropy } from './crossEntropy.ts';
 import { RELU_GRAD_KERNEL, reluGradKernel } from './reluGradient.ts';
 
@@ -174,10 +182,10 @@ export class FastCpuBackend extends MathBackendCPU {
 }
 
 /** The kernels that replace tfjs-backend-cpu's on the fast-cpu backend; every other kernel is the cpu backend's. */
-export const FAST_CPU_KERNELS: readonly string[] = [BatchMatMul, _FusedMatMul, Add, Sub, Multiply, RealDiv, Relu, Step, Sum, Neg, Square, Exp, Erf];
+export const FAST_CPU_KERNELS: readonly string[] = [BatchMatMul, _FusedMatMul, Add, Sub, Multiply, RealDiv, Relu, Step, Sum, Mean, Neg, Square, Exp, Erf, Transpose, Softmax, GatherV2];
 
-/** Kernels fast-cpu adds: the one-pass ReLU gradient, and the fused softmax cross-entropy with its gradient. */
-export const FAST_CPU_EXTRA_KERNELS: readonly string[] = [RELU_GRAD_KERNEL, CROSS_ENTROPY_KERNEL, CROSS_ENTROPY_GRAD_KERNEL];
+/** Kernels fast-cpu adds: the one-pass ReLU gradient, the fused softmax cross-entropy and the fused LayerNorm, with their gradients. */
+export const FAST_CPU_EXTRA_KERNELS: readonly string[] = [RELU_GRAD_KERNEL, CROSS_ENTROPY_KERNEL, CROSS_ENTROPY_GRAD_KERNEL, LAYER_NORM_KERNEL, LAYER_NORM_GRAD_KERNEL];
 
 const BINARY: Record<string, BinaryOp> = { [Add]: 'add', [Sub]: 'sub', [Multiply]: 'mul', [RealDiv]: 'div' };
 
@@ -187,6 +195,10 @@ function fastKernel(name: string, cpu: KernelFunc): KernelFunc {
   if (name === Relu) return reluKernel(cpu);
   if (name === Step) return stepKernel(cpu);
   if (name === Sum) return sumKernel(cpu);
+  if (name === Mean) return meanKernel(cpu);
+  if (name === Transpose) return transposeKernel(cpu);
+  if (name === Softmax) return softmaxKernel(cpu);
+  if (name === GatherV2) return gatherKernel(cpu);
   if (name === Neg) return unaryMathKernel('neg', cpu);
   if (name === Square) return unaryMathKernel('square', cpu);
   if (name === Exp) return unaryMathKernel('exp', cpu);
@@ -229,6 +241,7 @@ export function registerFastCpuBackend(blas: Blas): boolean {
   }
   if (getKernel(RELU_GRAD_KERNEL, FAST_CPU_BACKEND) === undefined) registerKernel({ kernelName: RELU_GRAD_KERNEL, backendName: FAST_CPU_BACKEND, kernelFunc: reluGradKernel });
   registerCrossEntropy();
+  registerLayerNorm();
   registerBackend(FAST_CPU_BACKEND, () => new FastCpuBackend(blas), 1);
   return true;
 }

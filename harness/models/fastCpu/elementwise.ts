@@ -7,7 +7,8 @@ import { allocate, float32Values, type CpuLikeBackend } from './storage.ts';
  * (`indexToLoc`/`locToIndex`, about 30x slower than a plain loop), which is what adding a bias row or
  * subtracting a row maximum does, and its unary ops call a function per element. Here both operands are
  * reduced to one of four layouts over a collapsed `[outer, inner]` output (full, a row repeated over `outer`,
- * a column repeated over `inner`, or a scalar) and the loop runs in WebAssembly SIMD ({@link SimdLoops}).
+ * a column repeated over `inner`, or a scalar), any axes before those two are looped over with strides, and the
+ * loop runs in WebAssembly SIMD ({@link SimdLoops}).
  * Float32 + − × ÷ are correctly rounded, as JavaScript's double arithmetic rounded to float32 is, so results
  * are bit-identical to the cpu backend's (NaN and infinities included; NaN payloads may differ).
  */
@@ -17,22 +18,28 @@ interface BinaryPlan {
   readonly inner: number;
   readonly a: OperandLayout;
   readonly b: OperandLayout;
+  /**
+   * Axes before the `[outer, inner]` block, outermost first (empty when the broadcast collapses to two
+   * dimensions): their sizes and, per operand, how far its values move per step along them (0 when it repeats).
+   */
+  readonly leading: readonly { readonly size: number; readonly aStride: number; readonly bStride: number }[];
 }
 
 /** The binary ops with a fast float32 path. */
 export type BinaryOp = SimdBinaryOp;
 
 /**
- * Describes `a op b` broadcast to `outShape` as an `[outer, inner]` loop, or returns `undefined` when the
- * broadcast needs more than two collapsed dimensions (then the caller falls back to the cpu kernel).
+ * Describes `a op b` broadcast to `outShape` as `[...leading, outer, inner]`: adjacent output dimensions along
+ * which both operands vary (or repeat) alike are merged, the last two merged dimensions become an `[outer, inner]`
+ * loop with a layout per operand, and any before them are looped over with per-operand strides.
  */
-export function planBinary(aShape: readonly number[], bShape: readonly number[], outShape: readonly number[]): BinaryPlan | undefined {
+export function planBinary(aShape: readonly number[], bShape: readonly number[], outShape: readonly number[]): BinaryPlan {
   const size = util.sizeFromShape(outShape as number[]);
   const aSize = util.sizeFromShape(aShape as number[]);
   const bSize = util.sizeFromShape(bShape as number[]);
-  if (aSize === size && bSize === size) return { outer: 1, inner: size, a: 'full', b: 'full' };
-  if (aSize === size && bSize === 1) return { outer: 1, inner: size, a: 'full', b: 'scalar' };
-  if (aSize === 1 && bSize === size) return { outer: 1, inner: size, a: 'scalar', b: 'full' };
+  if (aSize === size && bSize === size) return { outer: 1, inner: size, a: 'full', b: 'full', leading: [] };
+  if (aSize === size && bSize === 1) return { outer: 1, inner: size, a: 'full', b: 'scalar', leading: [] };
+  if (aSize === 1 && bSize === size) return { outer: 1, inner: size, a: 'scalar', b: 'full', leading: [] };
   // Per output dimension, whether each operand varies along it (a dimension of size 1 in the output is dropped).
   const rank = outShape.length;
   const dims: { size: number; a: boolean; b: boolean }[] = [];
@@ -46,16 +53,30 @@ export function planBinary(aShape: readonly number[], bShape: readonly number[],
     if (last !== undefined && last.a === entry.a && last.b === entry.b) last.size *= entry.size;
     else dims.push(entry);
   }
-  if (dims.length !== 2) return undefined;
-  const [outerDim, innerDim] = dims;
+  while (dims.length < 2) dims.unshift({ size: 1, a: false, b: false });
   const layout = (outerVaries: boolean, innerVaries: boolean): OperandLayout =>
     outerVaries ? (innerVaries ? 'full' : 'column') : innerVaries ? 'row' : 'scalar';
-  return { outer: outerDim.size, inner: innerDim.size, a: layout(outerDim.a, innerDim.a), b: layout(outerDim.b, innerDim.b) };
+  // Each operand's stride along every merged dimension: the product of the later dimensions it varies along.
+  const strides = (varies: (dim: { a: boolean; b: boolean }) => boolean) => {
+    const out = new Array<number>(dims.length).fill(0);
+    for (let d = dims.length - 1, stride = 1; d >= 0; d--) {
+      if (varies(dims[d])) {
+        out[d] = stride;
+        stride *= dims[d].size;
+      }
+    }
+    return out;
+  };
+  const aStrides = strides((dim) => dim.a);
+  const bStrides = strides((dim) => dim.b);
+  const [outerDim, innerDim] = dims.slice(-2);
+  const leading = dims.slice(0, -2).map((dim, d) => ({ size: dim.size, aStride: aStrides[d], bStride: bStrides[d] }));
+  return { outer: outerDim.size, inner: innerDim.size, a: layout(outerDim.a, innerDim.a), b: layout(outerDim.b, innerDim.b), leading };
 }
 
 /**
- * A binary kernel (`Add`, `Sub`, `Multiply`, `RealDiv`) with a fast path for float32 operands whose broadcast
- * collapses to two dimensions; other dtypes and broadcasts run `fallback` (the cpu backend's kernel).
+ * A binary kernel (`Add`, `Sub`, `Multiply`, `RealDiv`) for float32 operands of any broadcast: one SIMD
+ * `[outer, inner]` loop per position along the leading axes. Other dtypes run `fallback` (the cpu backend's kernel).
  */
 export function binaryKernel(op: BinaryOp, fallback: KernelFunc): KernelFunc {
   return (args) => {
@@ -68,12 +89,39 @@ export function binaryKernel(op: BinaryOp, fallback: KernelFunc): KernelFunc {
     if (aValues === undefined || bValues === undefined) return fallback(args);
     const outShape = broadcast_util.assertAndGetBroadcastShape(a.shape, b.shape);
     const size = util.sizeFromShape(outShape);
-    const plan = size === 0 ? undefined : planBinary(a.shape, b.shape, outShape);
-    if (size !== 0 && plan === undefined) return fallback(args);
     const out = allocate(backend, size);
-    if (plan !== undefined) simdLoops().binary(op, out, aValues, plan.a, bValues, plan.b, plan.outer, plan.inner);
+    if (size !== 0) binaryInto(op, out, aValues, bValues, planBinary(a.shape, b.shape, outShape));
     return backend.makeTensorInfo(outShape, 'float32', out);
   };
+}
+
+/** Runs a {@link BinaryPlan}: the `[outer, inner]` loop once per position along the leading axes (an odometer). */
+function binaryInto(op: BinaryOp, out: Float32Array, a: Float32Array, b: Float32Array, plan: BinaryPlan): void {
+  const loops = simdLoops();
+  const { outer, inner, leading } = plan;
+  if (leading.length === 0) {
+    loops.binary(op, out, a, plan.a, b, plan.b, outer, inner);
+    return;
+  }
+  const blockSize = outer * inner;
+  const extent = (layout: OperandLayout) => (layout === 'full' ? blockSize : layout === 'row' ? inner : layout === 'column' ? outer : 1);
+  const aExtent = extent(plan.a);
+  const bExtent = extent(plan.b);
+  const counter = new Array<number>(leading.length).fill(0);
+  let aOffset = 0;
+  let bOffset = 0;
+  for (let start = 0; start < out.length; start += blockSize) {
+    loops.binary(op, out.subarray(start, start + blockSize), a.subarray(aOffset, aOffset + aExtent), plan.a, b.subarray(bOffset, bOffset + bExtent), plan.b, outer, inner);
+    for (let d = leading.length - 1; d >= 0; d--) {
+      counter[d] += 1;
+      aOffset += leading[d].aStride;
+      bOffset += leading[d].bStride;
+      if (counter[d] < leading[d].size) break;
+      aOffset -= counter[d] * leading[d].aStride;
+      bOffset -= counter[d] * leading[d].bStride;
+      counter[d] = 0;
+    }
+  }
 }
 
 /**

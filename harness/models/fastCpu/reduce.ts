@@ -84,3 +84,34 @@ export function sumInto(out: Float32Array, x: Float32Array, outer: number, reduc
     for (let i = 0; i < inner; i++) out[target + i] = accumulator[i];
   }
 }
+
+/** Scratch for Mean's quotients, reused across calls (JavaScript runs one kernel at a time). */
+let meanScratch = new Float32Array(0);
+
+/**
+ * `Mean` for float32 tensors on {@link sumKernel}'s plan: each value divided by the count in float32 (as
+ * tfjs-backend-cpu's Mean does, through its own Cast, RealDiv and Sum that bypass the fast kernels), then summed
+ * in double precision in the order of the reduced index, so results are bit-identical to the cpu kernel's.
+ * Other dtypes and axis patterns run `fallback`.
+ */
+export function meanKernel(fallback: KernelFunc): KernelFunc {
+  return (args) => {
+    const x = args.inputs.x as TensorInfo;
+    const backend = args.backend as CpuLikeBackend;
+    const attrs = (args.attrs ?? {}) as NamedAttrMap;
+    const values = x.dtype === 'float32' ? float32Values(backend, x) : undefined;
+    if (values === undefined) return fallback(args);
+    const axes = util.parseAxisParam(attrs.axis as number | number[], x.shape);
+    const plan = planReduction(x.shape, axes);
+    if (plan === undefined) return fallback(args);
+    const [outShape, reduceShape] = backend_util.computeOutAndReduceShapes(x.shape, axes);
+    const shape = attrs.keepDims ? backend_util.expandShapeToKeepDim(outShape, axes) : outShape;
+    const count = util.sizeFromShape(reduceShape);
+    if (meanScratch.length < values.length) meanScratch = new Float32Array(values.length);
+    const quotients = meanScratch.subarray(0, values.length);
+    if (values.length > 0) simdLoops().binary('div', quotients, values, 'full', Float32Array.of(count), 'scalar', 1, values.length);
+    const out = allocate(backend, plan.outer * plan.inner);
+    sumInto(out, quotients, plan.outer, plan.reduce, plan.inner);
+    return backend.makeTensorInfo(shape, 'float32', out);
+  };
+}

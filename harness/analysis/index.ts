@@ -6,7 +6,8 @@
 export { contrast, contrastCellWeights, pairedDifference, topTwoOnValidation, type CellWeight, type ContrastEffect, type Effect, type PairedEffect, type TopTwoEffect } from './effects.ts';
 export { decidingConfidence, validateHypothesis, type HypothesisSpec } from './hypothesisSpec.ts';
 export { runMetric, type DivergedAs } from './runMetric.ts';
-export { analyseStudy, type HypothesisResult, type ResultCode, type Verdict } from './judgeStudy.ts';
+export { analyseStudy, type HypothesisResult, type ResultCode, type Verdict, type VerdictRuleOptions } from './judgeStudy.ts';
+export { familyAdjustedPValues } from './familyAdjust.ts';
 export { summariseStudy, type CellSummary, type StudySummary } from './studySummary.ts';
 export { designSensitivity, type SensitivityResult } from './designSensitivity.ts';
 export type { RecordLookup } from '../store.ts';

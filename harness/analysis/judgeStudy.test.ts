@@ -61,10 +61,10 @@ describe('analyseStudy: a 2x2 factorial study against a hand computation', () =>
     close(h3.adjustedPValue, h3.pValue!);
   });
 
-  test('verdicts: supported beyond the SESOI, refuted inside it, equivalence supported, inconclusive below the SESOI with its MDE', () => {
+  test('verdicts: supported beyond the SESOI, refuted short of it, equivalence supported, inconclusive below the SESOI with its MDE', () => {
     expect(results.map((r) => [r.id, r.verdict, r.code])).toEqual([
       ['H1', 'supported', 'beyond-sesoi'],
-      ['H2', 'refuted', 'within-sesoi'],
+      ['H2', 'refuted', 'short-of-sesoi'],
       ['H3', 'supported', 'within-sesoi'],
       ['H4', 'inconclusive', 'significant-below-sesoi'],
     ]);
@@ -210,7 +210,7 @@ describe('analyseStudy: paired arms and top two', () => {
     close(r.estimate, hand.estimate);
     close(r.standardError, hand.standardError);
     expect(r.verdict).toBe('refuted'); // x is worse than y on test: wholly on the wrong side of zero
-    expect(r.code).toBe('wrong-direction');
+    expect(r.code).toBe('short-of-sesoi');
   });
 
   test('Holm p-values for a confirmatory family and BH for an exploratory one, each over its own members', () => {
@@ -239,7 +239,7 @@ describe('analyseStudy: paired arms and top two', () => {
     for (const id of exploratory) expect(byId(results, id).confidence).toBe(0.95);
   });
 
-  test('a run without metrics on the judged split: that hypothesis is an error, the others are judged and corrected without it', () => {
+  test('a run without metrics on the judged split: that hypothesis is an error, and the family keeps its size (issue 11, fault 2)', () => {
     const study = arms(['a', 'b', 'c']);
     const values = { a: [80.0, 81.2, 79.5, 80.4], b: [79.1, 80.0, 79.4, 79.8], c: [78.0, 80.5, 79.9, 79.0] };
     const records = recordsFrom(study, values);
@@ -256,7 +256,57 @@ describe('analyseStudy: paired arms and top two', () => {
     expect(byId(results, 'AC').confidence).toBeCloseTo(1 - 0.05 / 2, 14);
     const ab = byId(results, 'AB');
     expect(ab.verdict).not.toBe('error');
-    close(ab.adjustedPValue, ab.pValue!); // a family of one surviving member: Holm leaves it as is
+    // The failed member counts as p = 1: Holm over m = 2 multiplies the smallest p by 2, as the Bonferroni interval
+    // divides alpha by 2 (R: p.adjust(p, "holm", n = 2)).
+    expect(ab.pValue!).toBeLessThan(0.5);
+    close(ab.adjustedPValue, 2 * ab.pValue!, 1e-12);
+  });
+
+  test('a family whose every member errors (two arms identical on every seed) gives errors, not a crash', () => {
+    const study = arms(['a', 'b', 'c']);
+    const same = [80.0, 81.2, 79.5, 80.4];
+    const values = { a: same, b: [...same], c: [...same] };
+    const hs = [
+      hypothesis('AB', pairedDifference('a', 'b'), 'greater', 0.5),
+      hypothesis('AC', pairedDifference('a', 'c'), 'greater', 0.5),
+      hypothesis('E1', pairedDifference('b', 'c'), 'greater', 0.5, 'exploratory'),
+    ];
+    const results = analyseStudy(study, hs, lookup(recordsFrom(study, values)), 'registered');
+    expect(results.map((r) => [r.id, r.verdict, r.code, r.adjustedPValue])).toEqual([
+      ['AB', 'error', 'analysis-error', null],
+      ['AC', 'error', 'analysis-error', null],
+      ['E1', 'error', 'analysis-error', null],
+    ]);
+    expect(results[0].reason).toMatch(/^InvalidInputError: /);
+  });
+});
+
+describe('analyseStudy: verdict rules (issue 11)', () => {
+  // Differences a - b = [-0.3, 0.1, -0.7, -0.3]: mean -0.3, SD sqrt(0.32 / 3), 95% t interval about [-0.82, 0.22].
+  const study = arms(['a', 'b']);
+  const values = { a: [80.0 - 0.3, 81.2 + 0.1, 79.5 - 0.7, 80.4 - 0.3], b: [80.0, 81.2, 79.5, 80.4] };
+  const hs = [hypothesis('G', pairedDifference('a', 'b'), 'greater', 0.5), hypothesis('L', pairedDifference('a', 'b'), 'less', 0.1, 'exploratory')];
+
+  test('rule 2 decides by default: an interval wholly short of the SESOI but crossing -SESOI is refuted', () => {
+    const [g] = analyseStudy(study, hs, lookup(recordsFrom(study, values)), 'registered');
+    expect(g.lower!).toBeLessThan(-0.5);
+    expect(g.upper!).toBeGreaterThan(0);
+    expect(g.upper!).toBeLessThan(0.5);
+    expect(g).toMatchObject({ verdict: 'refuted', code: 'short-of-sesoi', verdictRule: 2, registeredRuleVerdict: null });
+  });
+
+  test('a lock under rule 1 with rule 2 adopted: rule 2 gives the headline, rule 1 is kept beside where the verdicts differ', () => {
+    const [g, l] = analyseStudy(study, hs, lookup(recordsFrom(study, values)), 'registered', { verdictRule: 2, registeredVerdictRule: 1 });
+    expect(g).toMatchObject({ verdict: 'refuted', code: 'short-of-sesoi', verdictRule: 2 });
+    expect(g.registeredRuleVerdict).toMatchObject({ verdictRule: 1, verdict: 'inconclusive', code: 'includes-zero-and-opposite-sesoi' });
+    expect(g.registeredRuleVerdict!.reason).toContain('opposite direction');
+    // 'less' with SESOI 0.1: the interval contains -0.1 under both rules, so nothing is shown beside.
+    expect(l).toMatchObject({ verdict: 'inconclusive', verdictRule: 2, registeredRuleVerdict: null });
+  });
+
+  test('a lock under rule 1 without a deviation judges by rule 1', () => {
+    const [g] = analyseStudy(study, hs, lookup(recordsFrom(study, values)), 'registered', { verdictRule: 1 });
+    expect(g).toMatchObject({ verdict: 'inconclusive', code: 'includes-zero-and-opposite-sesoi', verdictRule: 1, registeredRuleVerdict: null });
   });
 });
 

@@ -3,9 +3,10 @@ import { METRICS, type MetricName, type Study } from '../study.ts';
 import type { RecordLookup, RunRecord } from '../store.ts';
 import type { Profile } from '../types.ts';
 import {
-  benjaminiHochberg, contrastInterval, describeSample, holmAdjust, judge, minimumDetectableEffect, pairedTTest, type JudgedVerdict, type VerdictCode,
+  contrastInterval, CURRENT_VERDICT_RULE, describeSample, judge, minimumDetectableEffect, pairedTTest, type JudgedVerdict, type VerdictCode, type VerdictRule,
 } from '../stats/index.ts';
 import { contrastCellWeights } from './effects.ts';
+import { familyAdjustedPValues } from './familyAdjust.ts';
 import { decidingConfidence, type HypothesisSpec } from './hypothesisSpec.ts';
 import { runMetric } from './runMetric.ts';
 
@@ -51,6 +52,17 @@ export interface HypothesisResult {
   verdict: Verdict;
   reason: string;
   code: ResultCode;
+  /**
+   * Version of the verdict rule that gave `verdict` (see `VerdictRule` in harness/stats/judge.ts): the lock's, or
+   * the one a recorded analysis deviation adopted. Absent only in results made before rules had versions (rule 1).
+   */
+  verdictRule?: VerdictRule;
+  /**
+   * The verdict under the rule the lock registered, when a recorded analysis deviation adopted another rule and the
+   * two verdicts differ (e.g. rule 2 refutes what rule 1 called inconclusive); null (or absent) otherwise. Reporters
+   * show it beside the headline verdict.
+   */
+  registeredRuleVerdict?: { verdictRule: VerdictRule; verdict: Verdict; code: ResultCode; reason: string } | null;
   /** Estimated effect, in `unit`. */
   estimate: number | null;
   /** Lower bound of the deciding interval, in `unit`. */
@@ -82,18 +94,30 @@ export interface HypothesisResult {
   chosen?: { best: string; second: string; validationMeans: Record<string, number> };
 }
 
+/** Which verdict rule decides, and which one the lock registered (see {@link analyseStudy}). */
+export interface VerdictRuleOptions {
+  /** The rule that gives the headline verdict: the lock's, or one adopted by a recorded analysis deviation. Default: the current rule. */
+  verdictRule?: VerdictRule;
+  /** The rule the lock registered (a lock without one: 1). When it differs from `verdictRule`, its verdict is kept beside wherever the two differ. Default: `verdictRule`. */
+  registeredVerdictRule?: VerdictRule;
+}
+
 /**
  * Judges every hypothesis of a study from its run records. Pure: no I/O, no Vitest.
  * Each (cell, seed) must exist; otherwise every verdict is `incomplete` (DESIGN.md rule 4). Contrasts use
  * {@link contrastInterval} (pooled residual variance, seed as a block when registered), paired arms
  * {@link pairedTTest}; confirmatory families are decided at the Bonferroni-adjusted confidence with Holm p-values
- * beside, exploratory ones with Benjamini-Hochberg p-values; {@link judge} gives the verdict. A failure in one
- * hypothesis makes that one an `error`, not the others.
+ * beside, exploratory ones with Benjamini-Hochberg p-values, always over every registered member (one whose analysis
+ * failed counts as p = 1: {@link familyAdjustedPValues}); {@link judge} gives the verdict under `rules.verdictRule`,
+ * and the verdict under `rules.registeredVerdictRule` is kept beside it (`registeredRuleVerdict`) where they differ.
+ * A failure in one hypothesis makes that one an `error`, not the others; a family of only errors gives only errors.
  *
  * @example
  * analyseStudy(study, [spec], (cell, seed) => records.get(`${cell}/${seed}`) ?? null, 'registered')
  */
-export function analyseStudy(study: Study, hypotheses: readonly HypothesisSpec[], records: RecordLookup, profile: Profile): HypothesisResult[] {
+export function analyseStudy(study: Study, hypotheses: readonly HypothesisSpec[], records: RecordLookup, profile: Profile, rules: VerdictRuleOptions = {}): HypothesisResult[] {
+  const verdictRule = rules.verdictRule ?? CURRENT_VERDICT_RULE;
+  const registeredVerdictRule = rules.registeredVerdictRule ?? verdictRule;
   const split = profile === 'registered' ? 'test' : 'validation';
   const missing: string[] = [];
   const diverged: string[] = [];
@@ -118,7 +142,7 @@ export function analyseStudy(study: Study, hypotheses: readonly HypothesisSpec[]
       familySize: hypotheses.filter((h) => h.family === spec.family).length,
       confirmatory: family.confirmatory, correction: family.correction, metric, unit: METRICS[metric].unit, split, profile,
       direction: spec.direction, sesoi: spec.sesoi, sesoiReason: spec.sesoiReason, effect: spec.effect.label,
-      power, runsComplete: runsExpected - missing.length, runsExpected, missing, diverged,
+      power, runsComplete: runsExpected - missing.length, runsExpected, missing, diverged, verdictRule, registeredRuleVerdict: null,
     } as const;
   };
   const empty = { estimate: null, lower: null, upper: null, df: null, standardError: null, pValue: null, adjustedPValue: null, minimumDetectableEffect: null };
@@ -176,11 +200,12 @@ export function analyseStudy(study: Study, hypotheses: readonly HypothesisSpec[]
   });
 
   // Second pass: family corrections, intervals at the deciding confidence, verdicts.
-  const adjusted = new Map<number, number>();
+  // A member that failed counts as p = 1, so the family keeps its registered size (the Bonferroni divisor).
+  const adjusted = new Map<number, number | null>();
   for (const family of new Set(hypotheses.map((h) => h.family))) {
-    const members = hypotheses.map((h, i) => i).filter((i) => hypotheses[i].family === family && !('error' in raws[i]));
-    const ps = members.map((i) => (raws[i] as Raw).pValue);
-    const adj = study.analysis.families[family].correction === 'bonferroni' ? holmAdjust(ps) : benjaminiHochberg(ps);
+    const members = hypotheses.map((h, i) => i).filter((i) => hypotheses[i].family === family);
+    const ps = members.map((i) => ('error' in raws[i] ? null : (raws[i] as Raw).pValue));
+    const adj = familyAdjustedPValues(ps, study.analysis.families[family].correction);
     members.forEach((i, k) => adjusted.set(i, adj[k]));
   }
   return hypotheses.map((spec, i): HypothesisResult => {
@@ -191,15 +216,19 @@ export function analyseStudy(study: Study, hypotheses: readonly HypothesisSpec[]
     }
     const { lower, upper } = raw.interval(confidence);
     const involvedDiverged = diverged.filter((d) => raw.involved.includes(d.split('/')[0]));
-    let judged: { verdict: Verdict; reason: string; code: ResultCode } = judge({ lower, upper }, { sesoi: spec.sesoi, direction: spec.direction });
-    if (study.diverged.rule === 'mark-inconclusive' && involvedDiverged.length > 0) {
-      judged = { verdict: 'inconclusive', code: 'diverged-runs', reason: `involves diverged runs (${involvedDiverged.join(', ')}); the registered rule marks such hypotheses inconclusive` };
-    }
+    const claim = { sesoi: spec.sesoi, direction: spec.direction };
+    const divergedRule = study.diverged.rule === 'mark-inconclusive' && involvedDiverged.length > 0;
+    const judgeBy = (rule: VerdictRule): { verdict: Verdict; reason: string; code: ResultCode } => (divergedRule
+      ? { verdict: 'inconclusive', code: 'diverged-runs', reason: `involves diverged runs (${involvedDiverged.join(', ')}); the registered rule marks such hypotheses inconclusive` }
+      : judge({ lower, upper }, claim, { rule }));
+    const judged = judgeBy(verdictRule);
+    const registered = registeredVerdictRule === verdictRule ? judged : judgeBy(registeredVerdictRule);
+    const registeredRuleVerdict = registered.verdict === judged.verdict ? null : { verdictRule: registeredVerdictRule, ...registered };
     const mde = minimumDetectableEffect({ standardError: raw.standardError, df: raw.df, alpha: 1 - confidence, power, alternative: 'two-sided' });
     return {
       ...base(spec), estimate: raw.estimate, lower, upper, confidence, df: raw.df, standardError: raw.standardError,
       pValue: raw.pValue, adjustedPValue: adjusted.get(i) ?? null, minimumDetectableEffect: mde,
-      verdict: judged.verdict, reason: judged.reason, code: judged.code, ...(raw.chosen ? { chosen: raw.chosen } : {}),
+      verdict: judged.verdict, reason: judged.reason, code: judged.code, registeredRuleVerdict, ...(raw.chosen ? { chosen: raw.chosen } : {}),
     };
   });
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import opentype, { type Font } from 'opentype.js';
+import * as opentype from 'opentype.js';
+import type { Font } from 'opentype.js';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { InvalidInputError } from '../errors.ts';
@@ -24,7 +25,10 @@ function loadFonts(): { regular: Font; bold: Font } {
   const files = figureFontFiles();
   const parse = (path: string) => {
     const bytes = readFileSync(path);
-    return opentype.parse(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+    // Node loads opentype.js's CommonJS build (parse on the default export), Vite its ES module (a named export).
+    const module = opentype as unknown as { parse?: typeof opentype.parse; default?: { parse: typeof opentype.parse } };
+    const parse = module.parse ?? module.default!.parse;
+    return parse(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
   };
   fonts = { regular: parse(files.regular), bold: parse(files.bold) };
   return fonts;

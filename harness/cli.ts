@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { HypotestError, StudyDefinitionError } from './errors.ts';
 import { readLockStatus, recordDeviation, writeLock } from './lock.ts';
+import { loadDatasetOnce } from './seal.ts';
 import { hypotestRoot, type Study } from './study.ts';
 
 const USAGE = `usage:
@@ -44,7 +45,7 @@ export async function main(args: string[], root = hypotestRoot(), out: (line: st
   try {
     if (command === 'lock') {
       const study = await loadStudy(root, name);
-      const splits = await study.dataset.load();
+      const splits = await loadDatasetOnce(study.dataset);
       const lock = writeLock(studyDir, name, { id: study.dataset.id, fingerprint: splits.fingerprint });
       out(`locked '${name}': ${Object.keys(lock.files).length} files, hash ${lock.hash.slice(0, 12)}, dataset ${lock.dataset.fingerprint.slice(0, 12)}.`);
       out(`Commit the lock on its own now (git add ${join('experiments', name, 'prereg.lock.json')} && git commit), before any registered run opens the sealed splits.`);

@@ -1,7 +1,8 @@
 import { PredictionOutputError, ReadOnlyDataError, SealedSplitError } from './errors.ts';
 import { appendAudit } from './store.ts';
 import { evaluatePredictions, type ExamplePredictions, type MetricValues } from './metrics.ts';
-import type { DatasetSpec, DatasetSplits, ExperimentData, FrozenModel, Split } from './types.ts';
+import { openDataset } from './data/sealedDataset.ts';
+import type { DatasetSpec, DatasetSplits, ExperimentData, FrozenModel, SealedDatasetSpec, Split } from './types.ts';
 import { canonicalJson } from './util.ts';
 import { cachePromise } from './promiseCache.ts';
 
@@ -34,10 +35,10 @@ export function experimentView(train: Split, validation: Split): ExperimentData 
 
 const datasetCache = new Map<string, Promise<DatasetSplits>>();
 
-/** Loads a dataset once per process (several cells share a worker). */
-export function loadDatasetOnce(spec: DatasetSpec): Promise<DatasetSplits> {
+/** Loads a dataset, sealed splits included, once per process (several cells share a worker). For the harness only. */
+export function loadDatasetOnce(spec: DatasetSpec | SealedDatasetSpec): Promise<DatasetSplits> {
   const key = canonicalJson({ id: spec.id, params: spec.params });
-  return cachePromise(datasetCache, key, () => spec.load());
+  return cachePromise(datasetCache, key, () => openDataset(spec));
 }
 
 /** Predicts a whole split in batches (bounded memory), returning `count * numClasses` probabilities. `predict` gets a private copy of each batch. */

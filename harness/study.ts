@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { StudyDefinitionError } from './errors.ts';
-import type { Budget, DatasetSpec } from './types.ts';
+import { sealDataset } from './data/sealedDataset.ts';
+import type { Budget, DatasetSpec, SealedDatasetSpec } from './types.ts';
 
 /** Metrics the harness computes from predicted class probabilities. Accuracy is in percent. */
 export type MetricName = 'accuracy' | 'nll';
@@ -62,7 +63,8 @@ export interface StudyInput<Config extends CellConfig = CellConfig> {
   readonly title: string;
   /** The question the study answers, one or two sentences. */
   readonly question: string;
-  readonly dataset: DatasetSpec;
+  /** The data: a loader such as `fashionMnist({ ... })`, or a hand-written {@link DatasetSpec} (sealed by defineStudy). */
+  readonly dataset: DatasetSpec | SealedDatasetSpec;
   /** Factors and their levels (factorial studies). Every cell's config names one level of each. */
   readonly factors?: Readonly<Record<string, readonly Level[]>>;
   /** Every cell (or arm): its id and its configuration. One `cells/<id>.exp.ts` file each. */
@@ -85,6 +87,8 @@ export interface StudyInput<Config extends CellConfig = CellConfig> {
 
 /** A validated study. */
 export interface Study<Config extends CellConfig = CellConfig> extends StudyInput<Config> {
+  /** The study's data, sealed: `study.dataset.load()` gives train and validation only (the harness opens test and shift). */
+  readonly dataset: SealedDatasetSpec;
   readonly cellIds: readonly string[];
   /** Factor levels of a cell (factorial studies), e.g. `{ depth: 4, activation: 'gelu' }`. */
   levelsOf(cellId: string): Record<string, Level>;
@@ -213,6 +217,7 @@ export function defineStudy<Config extends CellConfig>(input: StudyInput<Config>
   const factors = input.factors;
   const study: Study<Config> = {
     ...input,
+    dataset: sealDataset(input.dataset),
     cellIds,
     levelsOf(cellId: string) {
       const config = input.cells[cellId] as Record<string, unknown> | undefined;

@@ -46,6 +46,26 @@ export interface DatasetSpec {
   load(): Promise<DatasetSplits>;
 }
 
+/** What a sealed dataset spec's public `load()` returns: train and validation only; `test` and `shift` throw `SealedSplitError`. */
+export interface OpenSplits {
+  readonly train: Split;
+  readonly validation: Split;
+  readonly fingerprint: string;
+  readonly classNames?: readonly string[];
+}
+
+/**
+ * A dataset spec as `fashionMnist()`, `cifar10Patches()` and a study (`study.dataset`) hand it out: its `load()` gives
+ * train and validation only; the harness alone opens the sealed splits (README, the seal's threat model).
+ */
+export interface SealedDatasetSpec {
+  readonly id: string;
+  readonly description: string;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly hasShift: boolean;
+  load(): Promise<OpenSplits>;
+}
+
 /** What experiment code receives: train and validation only. Asking for more throws. */
 export interface ExperimentData {
   readonly train: Split;

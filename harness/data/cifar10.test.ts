@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DatasetError, InvalidInputError } from '../errors.ts';
 import { makeTempDir, writeCifar10Fixture, type Cifar10Fixture } from '../../fixtures/data/generate.ts';
 import { rejection } from '../../fixtures/testing.ts';
+import { openDataset } from './sealedDataset.ts';
 import {
   CIFAR10_RECORD_BYTES, cifar10Patches, loadCifar10Arrays, patchPositions, readCifar10Batch, type Cifar10PatchOptions,
 } from './cifar10.ts';
@@ -91,7 +92,7 @@ describe('CIFAR-10 binary loader', () => {
 
 describe('cifar10Patches', () => {
   test('rgb centre patches hold the known pixels, channels last, divided by 255', async () => {
-    const data = await cifar10Patches({ ...base, source: { dir: batches } }).load();
+    const data = await openDataset(cifar10Patches({ ...base, source: { dir: batches } }));
     expect([data.train.count, data.validation.count, data.test.count]).toEqual([80, 20, 30]);
     expect(data.test.featureShape).toEqual([4, 4, 3]);
     expect(data.test.labels).toEqual(fixture.testLabels);
@@ -101,7 +102,7 @@ describe('cifar10Patches', () => {
   });
 
   test('grayscale uses the BT.601 luma 0.299 R + 0.587 G + 0.114 B', async () => {
-    const data = await cifar10Patches({ ...base, colour: 'grayscale', source: { dir: batches } }).load();
+    const data = await openDataset(cifar10Patches({ ...base, colour: 'grayscale', source: { dir: batches } }));
     expect(data.test.featureShape).toEqual([4, 4]);
     const [r, g, b] = [0, 1, 2].map((c) => pixel(fixture.testImages, 3, c, 14 + 2, 14 + 3));
     expect(data.test.features[3 * 16 + 2 * 4 + 3]).toBeCloseTo((0.299 * r + 0.587 * g + 0.114 * b) / 255, 6);
@@ -109,9 +110,9 @@ describe('cifar10Patches', () => {
 
   test('random positions are seeded: train images draw first, then test, from seedrandom(String(patchSeed))', async () => {
     const options = { ...base, patchSize: 3, position: 'random', patchSeed: 5, source: { dir: batches } } as const;
-    const a = await cifar10Patches(options).load();
-    const again = await cifar10Patches(options).load();
-    const other = await cifar10Patches({ ...options, patchSeed: 6 }).load();
+    const a = await openDataset(cifar10Patches(options));
+    const again = await openDataset(cifar10Patches(options));
+    const other = await openDataset(cifar10Patches({ ...options, patchSeed: 6 }));
     expect(again.test.features).toEqual(a.test.features);
     expect(other.test.features).not.toEqual(a.test.features);
     const rng = seedrandom('5');
@@ -125,15 +126,15 @@ describe('cifar10Patches', () => {
   });
 
   test('the shift split corrupts the test images and keeps their labels and patch positions', async () => {
-    const data = await cifar10Patches({ ...base, shift: { kind: 'contrast', severity: 5, seed: 0 }, source: { dir: batches } }).load();
+    const data = await openDataset(cifar10Patches({ ...base, shift: { kind: 'contrast', severity: 5, seed: 0 }, source: { dir: batches } }));
     expect(data.shift?.labels).toEqual(data.test.labels);
     expect(data.shift?.count).toBe(30);
     expect(data.shift?.features).not.toEqual(data.test.features);
   });
 
   test('standardisation is fitted on the training patches and the fingerprint follows the params', async () => {
-    const a = await cifar10Patches({ ...base, preprocessing: 'standardize-per-feature', source: { dir: batches } }).load();
-    const b = await cifar10Patches({ ...base, preprocessing: 'standardize-per-feature', splitSeed: 1, source: { dir: batches } }).load();
+    const a = await openDataset(cifar10Patches({ ...base, preprocessing: 'standardize-per-feature', source: { dir: batches } }));
+    const b = await openDataset(cifar10Patches({ ...base, preprocessing: 'standardize-per-feature', splitSeed: 1, source: { dir: batches } }));
     const trainMean = a.train.features.reduce((s, v) => s + v, 0) / a.train.features.length;
     expect(Math.abs(trainMean)).toBeLessThan(1e-5);
     expect(b.fingerprint).not.toBe(a.fingerprint);

@@ -14,7 +14,8 @@ import { join, resolve } from 'node:path';
 import { createRandom } from '../random.ts';
 import { DatasetError, InvalidInputError } from '../errors.ts';
 import { cachePromise } from '../promiseCache.ts';
-import type { DatasetSpec, DatasetSplits, Split, SplitName } from '../types.ts';
+import type { DatasetSplits, SealedDatasetSpec, Split, SplitName } from '../types.ts';
+import { sealDataset } from './sealedDataset.ts';
 import { assembleSplits, checkDatasetSplitOptions, type DatasetSplitOptions, type ExampleSource } from './assemble.ts';
 import { datasetFingerprint } from './fingerprint.ts';
 import { describePreprocessing } from './preprocess.ts';
@@ -278,7 +279,7 @@ export function extractPatches(
 }
 
 /**
- * CIFAR-10 patches as a {@link DatasetSpec}: one patch per image (see {@link extractPatches}),
+ * CIFAR-10 patches as a sealed dataset spec ({@link sealDataset}; `load()` gives train and validation only): one patch per image (see {@link extractPatches}),
  * train and validation from a stratified, seeded split of the 50,000 official training images,
  * test = the 10,000 official test images, optionally `shift` = patches at the same positions of
  * the corrupted test images. Random positions come from one `createRandom(patchSeed)`
@@ -291,7 +292,7 @@ export function extractPatches(
  * const data = cifar10Patches({ patchSize: 8, colour: 'grayscale', position: 'center',
  *   validationSize: 5_000, splitSeed: 0, preprocessing: 'standardize-per-feature' });
  */
-export function cifar10Patches(options: Cifar10PatchOptions): DatasetSpec {
+export function cifar10Patches(options: Cifar10PatchOptions): SealedDatasetSpec {
   checkDatasetSplitOptions('cifar10Patches', options);
   const { patchSize, colour, position, patchSeed, validationSize, splitSeed, preprocessing, shift } = options;
   if (!Number.isInteger(patchSize) || patchSize < 1 || patchSize > CIFAR10_SIDE) {
@@ -329,7 +330,7 @@ export function cifar10Patches(options: Cifar10PatchOptions): DatasetSpec {
     '50,000 official training images, the 10,000 official test images as the test split' +
     (shift ? `, and the test images with ${describeShift(shift)} as the shift split` : '') +
     `; patch values ${describePreprocessing(preprocessing)}.`;
-  return {
+  return sealDataset({
     id: 'cifar10-patches',
     description,
     params,
@@ -364,5 +365,5 @@ export function cifar10Patches(options: Cifar10PatchOptions): DatasetSpec {
         classNames: CIFAR10_CLASS_NAMES,
       };
     },
-  };
+  });
 }

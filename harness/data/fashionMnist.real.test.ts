@@ -4,6 +4,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { FASHION_MNIST_SHA256, fashionMnist, loadFashionMnistArrays, locateFashionMnist } from './fashionMnist.ts';
+import { openDataset } from './sealedDataset.ts';
 
 const installed = await locateFashionMnist({ download: false }).then(
   () => true,
@@ -21,7 +22,7 @@ describe.skipIf(!installed)('real Fashion-MNIST', () => {
     const arrays = await loadFashionMnistArrays({ download: false });
     expect(arrays.sha256).toEqual(FASHION_MNIST_SHA256);
     expect([arrays.rows, arrays.cols]).toEqual([28, 28]);
-    const data = await fashionMnist({ validationSize: 10_000, splitSeed: 0, preprocessing: 'scale', source: { download: false } }).load();
+    const data = await openDataset(fashionMnist({ validationSize: 10_000, splitSeed: 0, preprocessing: 'scale', source: { download: false } }));
     expect([data.train.count, data.validation.count, data.test.count]).toEqual([50_000, 10_000, 10_000]);
     expect(data.train.features.length).toBe(50_000 * 784);
     // 6,000 training images per class, so the stratified split is exact: 5,000 + 1,000 per class.

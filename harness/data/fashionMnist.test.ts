@@ -6,6 +6,7 @@ import { makeTempDir, writeFashionMnistFixture, type FashionMnistFixture } from 
 import { datasetFingerprint, datasetFingerprintInputs } from './fingerprint.ts';
 import { fashionMnist, loadFashionMnistArrays, locateFashionMnist, type FashionMnistSourceOptions } from './fashionMnist.ts';
 import { rejection } from '../../fixtures/testing.ts';
+import { openDataset } from './sealedDataset.ts';
 
 const tmp = makeTempDir('fashion');
 let gz: FashionMnistFixture;
@@ -38,7 +39,7 @@ describe('fashionMnist on a generated fixture', () => {
     });
     expect(spec.hasShift).toBe(true);
     expect(spec.params).toEqual({ validationSize: 50, splitSeed: 3, preprocessing: 'scale', shift: { kind: 'gaussian-noise', severity: 2, seed: 1 } });
-    const data = await spec.load();
+    const data = await openDataset(spec);
     expect([data.train.count, data.validation.count, data.test.count, data.shift?.count]).toEqual([150, 50, 40, 40]);
     expect(data.train.featureShape).toEqual([28, 28]);
     expect(data.classNames).toHaveLength(10);
@@ -58,7 +59,7 @@ describe('fashionMnist on a generated fixture', () => {
   });
 
   test('raw (uncompressed) files work too, and the image size comes from the header', async () => {
-    const data = await fashionMnist({ validationSize: 10, splitSeed: 0, preprocessing: 'standardize-global', source: only(raw) }).load();
+    const data = await openDataset(fashionMnist({ validationSize: 10, splitSeed: 0, preprocessing: 'standardize-global', source: only(raw) }));
     expect([data.train.count, data.validation.count, data.test.count]).toEqual([90, 10, 20]);
     expect(data.test.featureShape).toEqual([6, 5]);
     expect(data.shift).toBeUndefined();
@@ -66,9 +67,9 @@ describe('fashionMnist on a generated fixture', () => {
 
   test('the fingerprint covers the verified hashes and the params, and nothing else', async () => {
     const base = { validationSize: 50, splitSeed: 3, preprocessing: 'scale' } as const;
-    const a = await fashionMnist({ ...base, source: only(gz) }).load();
-    const b = await fashionMnist({ ...base, source: only(gz, { cacheDir: tmp.dir }) }).load();
-    const c = await fashionMnist({ ...base, splitSeed: 4, source: only(gz) }).load();
+    const a = await openDataset(fashionMnist({ ...base, source: only(gz) }));
+    const b = await openDataset(fashionMnist({ ...base, source: only(gz, { cacheDir: tmp.dir }) }));
+    const c = await openDataset(fashionMnist({ ...base, splitSeed: 4, source: only(gz) }));
     expect(a.fingerprint).toMatch(/^[0-9a-f]{64}$/);
     expect(b.fingerprint).toBe(a.fingerprint);
     expect(c.fingerprint).not.toBe(a.fingerprint);

@@ -22,7 +22,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { DatasetError, InvalidInputError } from '../errors.ts';
 import { cachePromise } from '../promiseCache.ts';
-import type { DatasetSpec, DatasetSplits } from '../types.ts';
+import type { DatasetSplits, SealedDatasetSpec } from '../types.ts';
+import { sealDataset } from './sealedDataset.ts';
 import { assembleSplits, checkDatasetSplitOptions, tableSource, type DatasetSplitOptions } from './assemble.ts';
 import { datasetFingerprint } from './fingerprint.ts';
 import { describePreprocessing } from './preprocess.ts';
@@ -282,7 +283,7 @@ export interface FashionMnistOptions extends DatasetSplitOptions {
 }
 
 /**
- * Fashion-MNIST as a {@link DatasetSpec}: train and validation from a stratified, seeded split of
+ * Fashion-MNIST as a sealed dataset spec ({@link sealDataset}): train and validation from a stratified, seeded split of
  * the 60,000 official training images, test = the 10,000 official test images, optionally a
  * `shift` split = the test images with a registered corruption. Features are the 28x28 pixels
  * (featureShape [28, 28]) after the registered preprocessing, fitted on train only.
@@ -292,9 +293,9 @@ export interface FashionMnistOptions extends DatasetSplitOptions {
  *   {@link loadFashionMnistArrays} does.
  * @example
  * const data = fashionMnist({ validationSize: 10_000, splitSeed: 0, preprocessing: 'scale' });
- * const { train, validation, test, fingerprint } = await data.load();
+ * const { train, validation, fingerprint } = await data.load(); // `.test` throws SealedSplitError: only the harness opens it
  */
-export function fashionMnist(options: FashionMnistOptions): DatasetSpec {
+export function fashionMnist(options: FashionMnistOptions): SealedDatasetSpec {
   checkDatasetSplitOptions('fashionMnist', options);
   if (options.validationSize >= 60_000) {
     throw new InvalidInputError(
@@ -310,7 +311,7 @@ export function fashionMnist(options: FashionMnistOptions): DatasetSpec {
     `(seed ${splitSeed}) of the 60,000 official training images, the 10,000 official test images as the test split` +
     (shift ? `, and the test images with ${describeShift(shift)} as the shift split` : '') +
     `; pixel values ${describePreprocessing(preprocessing)}.`;
-  return {
+  return sealDataset({
     id: 'fashion-mnist',
     description,
     params,
@@ -335,7 +336,7 @@ export function fashionMnist(options: FashionMnistOptions): DatasetSpec {
         classNames: FASHION_MNIST_CLASS_NAMES,
       };
     },
-  };
+  });
 }
 
 function pathOf(dir: string, name: FashionMnistFile): string {

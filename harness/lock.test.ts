@@ -6,8 +6,8 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { AlreadyLockedError, DeviationError, IncompletePreregistrationError, LockFileError, LockMismatchError, UnlockedStudyError } from './errors.ts';
 import { errorOf } from '../fixtures/testing.ts';
 import {
-  readLockStatus, DEVIATIONS_FILE, hashPreregistration, LOCK_FILE, preregistrationFiles, readDeviations, readLock, recordDeviation,
-  assertLockHolds, writeLock, type PreregLock,
+  readLockStatus, DEVIATIONS_FILE, hashPreregistration, LOCK_FILE, preregistrationFiles, readAnalysisDeviations, readDeviations, readLock, recordAnalysisDeviation,
+  recordDeviation, assertLockHolds, verdictRules, writeLock, type PreregLock,
 } from './lock.ts';
 
 const hex = (text: string | Buffer) => createHash('sha256').update(text).digest('hex');
@@ -158,7 +158,7 @@ describe('readLockStatus and assertLockHolds', () => {
     appendFileSync(join(dir, 'README.md'), 'more notes\n');
     appendFileSync(join(dir, 'cells', 'helper.ts'), '// helper\n');
     const check = assertLockHolds(dir, 'unit');
-    expect(check).toEqual({ lock, deviations: [], changes: [], ok: true });
+    expect(check).toEqual({ lock, deviations: [], analysisDeviations: [], changes: [], ok: true });
   });
 
   test('a changed, an added and a removed file are each reported, and assertLockHolds lists them all', () => {
@@ -293,3 +293,45 @@ describe('deviations.json', () => {
     expect(() => readLockStatus(dir, 'unit')).toThrow(DeviationError);
   });
 });
+
+describe('verdict rules and analysis deviations (issue 11)', () => {
+  test('a new lock records the current verdict rule (2); a lock without one means rule 1', () => {
+    const lock = writeLock(dir, 'unit', dataset);
+    expect(lock.verdictRule).toBe(2);
+    expect(verdictRules(readLockStatus(dir, 'unit'))).toEqual({ registered: 2, adopted: 2 });
+    const { verdictRule: _dropped, ...old } = lock;
+    expect(verdictRules({ lock: old as PreregLock, analysisDeviations: [] })).toEqual({ registered: 1, adopted: 1 });
+  });
+
+  test('an analysis deviation adopts the current rule, keeps file deviations, needs no file and leaves the lock holding', () => {
+    writeLock(dir, 'unit', dataset);
+    appendFileSync(join(dir, 'study.ts'), '// edited\n');
+    const file = recordDeviation(dir, { file: 'study.ts', what: 'w', why: 'y' });
+    const analysis = recordAnalysisDeviation(dir, { what: 'verdicts by rule 2', why: 'minimum-effect testing' });
+    expect(analysis).toMatchObject({ kind: 'analysis', verdictRule: 2, what: 'verdicts by rule 2', why: 'minimum-effect testing' });
+    expect(JSON.parse(readFileSync(join(dir, DEVIATIONS_FILE), 'utf8'))).toEqual({ deviations: [file, analysis] });
+    // A later file deviation keeps the analysis deviation.
+    const again = recordDeviation(dir, { file: 'study.ts', what: 'w2', why: 'y2' });
+    expect(readDeviations(dir)).toEqual([file, again]);
+    expect(readAnalysisDeviations(dir)).toEqual([analysis]);
+    const status = assertLockHolds(dir, 'unit');
+    expect(status.analysisDeviations).toEqual([analysis]);
+    const { verdictRule: _dropped, ...old } = status.lock;
+    expect(verdictRules({ lock: old as PreregLock, analysisDeviations: status.analysisDeviations })).toEqual({ registered: 1, adopted: 2 });
+    // The latest deviation that sets a rule decides; one that sets none (null) does not change it.
+    const back = recordAnalysisDeviation(dir, { what: 'back to rule 1', why: 'test', verdictRule: 1 });
+    const none = recordAnalysisDeviation(dir, { what: 'another analysis change', why: 'test', verdictRule: null });
+    expect(verdictRules({ lock: old as PreregLock, analysisDeviations: [analysis, back, none] })).toEqual({ registered: 1, adopted: 1 });
+  });
+
+  test('an analysis deviation needs what and why; a malformed one names the entry and the field', () => {
+    expect(() => recordAnalysisDeviation(dir, { what: ' ', why: 'y' })).toThrow(/an analysis deviation needs --what and --why/);
+    expect(() => recordAnalysisDeviation(dir, { what: 'w', why: 'y', verdictRule: 3 as 2 })).toThrow(/verdict rule 3 is unknown/);
+    expect(existsSync(join(dir, DEVIATIONS_FILE))).toBe(false);
+    writeFileSync(join(dir, DEVIATIONS_FILE), JSON.stringify({ deviations: [{ kind: 'analysis', verdictRule: 2, what: 'w', why: '', when: 't' }] }));
+    expect(() => readDeviations(dir)).toThrow(/analysis deviation 0 has no "why"/);
+    writeFileSync(join(dir, DEVIATIONS_FILE), JSON.stringify({ deviations: [{ kind: 'analysis', verdictRule: 7, what: 'w', why: 'y', when: 't' }] }));
+    expect(() => readAnalysisDeviations(dir)).toThrow(DeviationError);
+  });
+});
+

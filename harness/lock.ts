@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { AlreadyLockedError, DeviationError, IncompletePreregistrationError, LockFileError, LockMismatchError, UnlockedStudyError } from './errors.ts';
 import { writeFileAtomic } from './atomicFile.ts';
 import { canonicalJson, gitState, HARNESS_VERSION, sha256 } from './util.ts';
+import { CURRENT_VERDICT_RULE, type VerdictRule } from './stats/judge.ts';
 
 /** The pre-registration lock, `experiments/<study>/prereg.lock.json`. */
 export interface PreregLock {
@@ -16,6 +17,8 @@ export interface PreregLock {
   gitCommit: string | null;
   gitDirty: boolean | null;
   harnessVersion: string;
+  /** Version of the verdict rule the study registered (see `VerdictRule`); absent in locks made before it was recorded, which means 1. */
+  verdictRule?: VerdictRule;
 }
 
 /** One recorded change to a pre-registration file after the lock. */
@@ -29,10 +32,25 @@ export interface Deviation {
   when: string;
 }
 
+/**
+ * One recorded change to the analysis after the lock, not tied to a file (`kind: 'analysis'` in deviations.json), e.g.
+ * adopting a later verdict rule: `npx hypotest deviate <study> --analysis --what "..." --why "..."`.
+ */
+export interface AnalysisDeviation {
+  kind: 'analysis';
+  /** The verdict rule adopted from then on (the harness's rule when recorded); null when the deviation does not change it. */
+  verdictRule: VerdictRule | null;
+  what: string;
+  why: string;
+  when: string;
+}
+
 /** What {@link readLockStatus} finds: the lock, the recorded deviations and every change since the lock. */
 export interface LockStatus {
   lock: PreregLock;
   deviations: Deviation[];
+  /** Recorded deviations of the analysis (not of a file), oldest first. */
+  analysisDeviations: AnalysisDeviation[];
   /** Files changed (or added, or removed) since the lock, each with the deviation that covers it, if any. */
   changes: { file: string; kind: 'changed' | 'added' | 'removed'; current: string | null; deviation?: Deviation }[];
   ok: boolean;
@@ -82,8 +100,8 @@ export function readLock(studyDir: string): PreregLock | null {
   return lock;
 }
 
-/** Reads deviations.json (an empty list when absent). Throws {@link DeviationError} when malformed. */
-export function readDeviations(studyDir: string): Deviation[] {
+/** Every entry of deviations.json, file and analysis deviations, validated (an empty list when absent). */
+function readDeviationEntries(studyDir: string): (Deviation | AnalysisDeviation)[] {
   const path = join(studyDir, DEVIATIONS_FILE);
   if (!existsSync(path)) return [];
   let parsed: unknown;
@@ -95,13 +113,29 @@ export function readDeviations(studyDir: string): Deviation[] {
   const list = (parsed as { deviations?: unknown } | null)?.deviations;
   if (!Array.isArray(list)) throw new DeviationError(`${path} must be { "deviations": [ ... ] }. Fix: add entries with \`npx hypotest deviate <study> --file F --what ... --why ...\`.`);
   list.forEach((entry, index) => {
-    for (const field of ['file', 'sha256', 'what', 'why', 'when']) {
+    const analysis = entry?.kind === 'analysis';
+    for (const field of analysis ? ['what', 'why', 'when'] : ['file', 'sha256', 'what', 'why', 'when']) {
       if (typeof entry?.[field] !== 'string' || entry[field].trim() === '') {
-        throw new DeviationError(`${path}: deviation ${index} has no "${field}". Fix: every deviation records file, sha256, what, why and when (\`npx hypotest deviate\` fills them).`);
+        throw new DeviationError(analysis
+          ? `${path}: analysis deviation ${index} has no "${field}". Fix: every analysis deviation records what, why and when (\`npx hypotest deviate <study> --analysis\` fills them).`
+          : `${path}: deviation ${index} has no "${field}". Fix: every deviation records file, sha256, what, why and when (\`npx hypotest deviate\` fills them).`);
       }
     }
+    if (analysis && entry.verdictRule !== null && entry.verdictRule !== 1 && entry.verdictRule !== 2) {
+      throw new DeviationError(`${path}: analysis deviation ${index} has verdictRule ${JSON.stringify(entry.verdictRule)}. Fix: 1, 2 or null (\`npx hypotest deviate <study> --analysis\` fills it).`);
+    }
   });
-  return list as Deviation[];
+  return list as (Deviation | AnalysisDeviation)[];
+}
+
+/** Reads the file deviations of deviations.json (an empty list when absent). Throws {@link DeviationError} when malformed. */
+export function readDeviations(studyDir: string): Deviation[] {
+  return readDeviationEntries(studyDir).filter((d): d is Deviation => (d as AnalysisDeviation).kind !== 'analysis');
+}
+
+/** Reads the analysis deviations of deviations.json, oldest first. Throws {@link DeviationError} when malformed. */
+export function readAnalysisDeviations(studyDir: string): AnalysisDeviation[] {
+  return readDeviationEntries(studyDir).filter((d): d is AnalysisDeviation => (d as AnalysisDeviation).kind === 'analysis');
 }
 
 /**
@@ -131,6 +165,7 @@ export function writeLock(studyDir: string, study: string, dataset: { id: string
     gitCommit: git.commit,
     gitDirty: git.dirty,
     harnessVersion: HARNESS_VERSION,
+    verdictRule: CURRENT_VERDICT_RULE,
   };
   writeFileAtomic(join(studyDir, LOCK_FILE), JSON.stringify(lock, null, 2) + '\n', { exclusive: true });
   return lock;
@@ -156,6 +191,7 @@ export function readLockStatus(studyDir: string, study: string): LockStatus {
     );
   }
   const deviations = readDeviations(studyDir);
+  const analysisDeviations = readAnalysisDeviations(studyDir);
   const current = hashPreregistration(studyDir);
   const changes: LockStatus['changes'] = [];
   const names = new Set([...Object.keys(lock.files), ...Object.keys(current)]);
@@ -167,7 +203,7 @@ export function readLockStatus(studyDir: string, study: string): LockStatus {
     const deviation = [...deviations].reverse().find((d) => d.file === file && d.sha256 === (now ?? 'removed'));
     changes.push({ file, kind, current: now, deviation });
   }
-  return { lock, deviations, changes, ok: changes.every((c) => c.deviation) };
+  return { lock, deviations, analysisDeviations, changes, ok: changes.every((c) => c.deviation) };
 }
 
 /**
@@ -193,12 +229,45 @@ export function assertLockHolds(studyDir: string, study: string): LockStatus {
 
 /** Appends a deviation for the file's current content. */
 export function recordDeviation(studyDir: string, entry: { file: string; what: string; why: string }): Deviation {
-  const deviations = readDeviations(studyDir);
+  const entries = readDeviationEntries(studyDir);
   const path = join(studyDir, entry.file);
   const digest = existsSync(path) ? sha256(readFileSync(path)) : 'removed';
   if (!entry.what?.trim() || !entry.why?.trim()) throw new DeviationError('a deviation needs --what and --why. Fix: say what changed and why.');
   const deviation: Deviation = { file: entry.file, sha256: digest, what: entry.what, why: entry.why, when: new Date().toISOString() };
-  deviations.push(deviation);
-  writeFileAtomic(join(studyDir, DEVIATIONS_FILE), JSON.stringify({ deviations }, null, 2) + '\n');
+  entries.push(deviation);
+  writeFileAtomic(join(studyDir, DEVIATIONS_FILE), JSON.stringify({ deviations: entries }, null, 2) + '\n');
   return deviation;
+}
+
+/**
+ * Appends a deviation of the analysis (not of a file): from now on the study is judged by `verdictRule` (default: this
+ * harness's {@link CURRENT_VERDICT_RULE}), and its reports show the verdict under the lock's rule beside wherever the
+ * two differ. Pass `verdictRule: null` for an analysis change that keeps the rule. deviations.json is outside the lock's hash.
+ *
+ * @throws {DeviationError} without what or why, or with an unknown rule.
+ * @example
+ * recordAnalysisDeviation(studyDir, { what: 'verdicts by verdict rule 2', why: 'minimum-effect testing' })
+ */
+export function recordAnalysisDeviation(studyDir: string, entry: { what: string; why: string; verdictRule?: VerdictRule | null }): AnalysisDeviation {
+  if (!entry.what?.trim() || !entry.why?.trim()) throw new DeviationError('an analysis deviation needs --what and --why. Fix: say what changed in the analysis and why.');
+  const verdictRule = entry.verdictRule === undefined ? CURRENT_VERDICT_RULE : entry.verdictRule;
+  if (verdictRule !== null && verdictRule !== 1 && verdictRule !== 2) throw new DeviationError(`verdict rule ${JSON.stringify(verdictRule)} is unknown. Fix: use 1 or 2.`);
+  const entries = readDeviationEntries(studyDir);
+  const deviation: AnalysisDeviation = { kind: 'analysis', verdictRule, what: entry.what, why: entry.why, when: new Date().toISOString() };
+  entries.push(deviation);
+  writeFileAtomic(join(studyDir, DEVIATIONS_FILE), JSON.stringify({ deviations: entries }, null, 2) + '\n');
+  return deviation;
+}
+
+/**
+ * The verdict rules of a locked study: the one its lock registered (a lock without one: 1) and the one that decides
+ * now (the latest analysis deviation that set a rule, else the registered one).
+ *
+ * @example
+ * verdictRules(status) // { registered: 1, adopted: 2 } for the ablation after its analysis deviation
+ */
+export function verdictRules(status: Pick<LockStatus, 'lock' | 'analysisDeviations'>): { registered: VerdictRule; adopted: VerdictRule } {
+  const registered = status.lock.verdictRule ?? 1;
+  const adopting = [...status.analysisDeviations].reverse().find((d) => d.verdictRule !== null);
+  return { registered, adopted: adopting?.verdictRule ?? registered };
 }

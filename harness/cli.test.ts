@@ -170,6 +170,28 @@ describe('verify and deviate', () => {
     expect(existsSync(join(root, 'experiments', 'tyop'))).toBe(false);
   });
 
+  test('deviate --analysis records an analysis deviation (rule 2 adopted) without a file; verify lists it and the rules', async () => {
+    const root = project();
+    expect((await cli(root, 'lock', 'toy')).code).toBe(0);
+    const lockPath = join(root, 'experiments', 'toy', 'prereg.lock.json');
+    // A lock made before verdict rules had versions: rule 1.
+    const { verdictRule: _rule, ...old } = JSON.parse(readFileSync(lockPath, 'utf8'));
+    writeFileSync(lockPath, JSON.stringify(old, null, 2) + '\n');
+    let run = await cli(root, 'deviate', 'toy', '--analysis', '--what', 'verdicts by rule 2', '--why', 'minimum-effect testing');
+    expect(run).toEqual({ code: 0, output: 'recorded analysis deviation (verdict rule 2) in experiments/toy/deviations.json. Commit it.' });
+    const { deviations } = JSON.parse(readFileSync(join(root, 'experiments', 'toy', 'deviations.json'), 'utf8'));
+    expect(deviations).toEqual([{ kind: 'analysis', verdictRule: 2, what: 'verdicts by rule 2', why: 'minimum-effect testing', when: expect.any(String) }]);
+    run = await cli(root, 'verify', 'toy');
+    expect(run.code).toBe(0);
+    expect(run.output.split('\n')).toEqual([
+      'analysis deviation: verdicts by rule 2 (verdict rule 2)',
+      'verdicts by rule 2 (adopted by an analysis deviation; the lock registered rule 1, whose verdicts are shown beside where they differ).',
+      `'toy' matches its lock ${old.hash.slice(0, 12)} (0 recorded deviations).`,
+    ]);
+    expect((await cli(root, 'deviate', 'toy', '--analysis', '--verdict-rule', '3', '--what', 'w', '--why', 'y')).code).toBe(2);
+    expect((await cli(root, 'deviate', 'toy', '--analysis', '--what', 'w')).code).toBe(2);
+  });
+
   test('a malformed deviations.json: verify exits 1 with a DeviationError', async () => {
     const root = project();
     expect((await cli(root, 'lock', 'toy')).code).toBe(0);

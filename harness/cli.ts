@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { HypotestError, StudyDefinitionError } from './errors.ts';
-import { readLockStatus, recordDeviation, writeLock } from './lock.ts';
+import { readLockStatus, recordAnalysisDeviation, recordDeviation, verdictRules, writeLock } from './lock.ts';
 import { loadDatasetOnce } from './seal.ts';
 import { hypotestRoot, type Study } from './study.ts';
 
@@ -10,7 +10,9 @@ const USAGE = `usage:
   npx hypotest lock <study>      hash the pre-registration files and dataset into experiments/<study>/prereg.lock.json
   npx hypotest verify <study>    check the files against the lock (exit 1 on a change without a deviation)
   npx hypotest deviate <study> --file <path in the study folder> --what "..." --why "..."
-                                 record a change made after the lock in experiments/<study>/deviations.json`;
+                                 record a change made after the lock in experiments/<study>/deviations.json
+  npx hypotest deviate <study> --analysis [--verdict-rule <1|2>] --what "..." --why "..."
+                                 record a change of the analysis (by default: adopt this harness's verdict rule)`;
 
 /** The path of `experiments/<name>/study.ts`; throws {@link StudyDefinitionError} when there is none. */
 function studyFile(root: string, name: string): string {
@@ -61,12 +63,26 @@ export async function main(args: string[], root = hypotestRoot(), out: (line: st
         out(`'${name}' does not match its lock. Fix: undo the change, or record it with \`npx hypotest deviate ${name} --file <file> --what "..." --why "..."\`.`);
         return 1;
       }
+      for (const deviation of check.analysisDeviations) out(`analysis deviation: ${deviation.what}${deviation.verdictRule !== null ? ` (verdict rule ${deviation.verdictRule})` : ''}`);
+      const rules = verdictRules(check);
+      if (rules.adopted !== rules.registered) out(`verdicts by rule ${rules.adopted} (adopted by an analysis deviation; the lock registered rule ${rules.registered}, whose verdicts are shown beside where they differ).`);
       out(`'${name}' matches its lock ${check.lock.hash.slice(0, 12)} (${check.changes.length} recorded deviation${check.changes.length === 1 ? '' : 's'}).`);
       return 0;
     }
-    const file = option(args, 'file');
     const what = option(args, 'what');
     const why = option(args, 'why');
+    if (args.includes('--analysis')) {
+      const rule = option(args, 'verdict-rule');
+      if (!what || !why || (rule !== undefined && rule !== '1' && rule !== '2')) {
+        out(USAGE);
+        return 2;
+      }
+      studyFile(root, name);
+      const deviation = recordAnalysisDeviation(studyDir, { what, why, ...(rule ? { verdictRule: Number(rule) as 1 | 2 } : {}) });
+      out(`recorded analysis deviation${deviation.verdictRule !== null ? ` (verdict rule ${deviation.verdictRule})` : ''} in ${join('experiments', name, 'deviations.json')}. Commit it.`);
+      return 0;
+    }
+    const file = option(args, 'file');
     if (!file || !what || !why) {
       out(USAGE);
       return 2;

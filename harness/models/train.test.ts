@@ -7,6 +7,7 @@ import { blobData } from '../../bench/fixtures/testUtils.ts';
 import { createMlp, type MlpArgs } from './mlp.ts';
 import { evaluateClassifier, trainClassifier, weightsFingerprint, type TrainOptions } from './train.ts';
 import { trainMlp, type MlpCellConfig } from './trainMlp.ts';
+import { rejection } from '../../fixtures/testing.ts';
 
 const data = blobData(12, 3, 96);
 const mlpArgs: MlpArgs = { inputSize: 12, width: 16, depth: 2, numClasses: 3, activation: 'gelu', seed: 3 };
@@ -181,6 +182,21 @@ describe('trainMlp', () => {
     const outcome = await trainMlp(ctx);
     expect(outcome.status).toBe('diverged');
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  test('a cell without depth or activation gets a ModelError naming the missing field, the study, the cell and the fix', async () => {
+    const { ctx } = context({ width: 8 } as unknown as MlpCellConfig, { epochs: 1 });
+    const error = await rejection(trainMlp(ctx));
+    expect(error).toBeInstanceOf(ModelError);
+    expect(error.message).toContain("trainMlp (study 'test', cell 'd2-relu'): the cell's config has no depth and no activation");
+    expect(error.message).toContain("Fix: add depth: 2, activation: 'relu' to cells['d2-relu'] in study.ts");
+    expect(error.message).toContain('as const');
+    const noActivation = await rejection(trainMlp(context({ depth: 2 } as unknown as MlpCellConfig, { epochs: 1 }).ctx));
+    expect(noActivation.message).toContain("has no activation (");
+    const badDepth = await rejection(trainMlp(context({ depth: 1.5, activation: 'relu' }, { epochs: 1 }).ctx));
+    expect(badDepth.message).toContain('depth must be a positive integer (hidden layers), got 1.5');
+    const badActivation = await rejection(trainMlp(context({ depth: 1, activation: 'tanh' as 'relu' }, { epochs: 1 }).ctx));
+    expect(badActivation.message).toContain(`activation must be one of 'relu', 'gelu', got "tanh"`);
   });
 
   test('rejects settings of the wrong type with a ModelError naming the field', async () => {

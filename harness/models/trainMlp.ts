@@ -29,6 +29,9 @@ export interface MlpCellConfig {
  * Defaults of {@link trainMlp} when neither the cell's config nor the budget sets a value: the protocol of
  * the PyTorch anchor (`shared/anchors/torch_bench.py`: AdamW lr 1e-3, batch 128, width 256, no decay).
  */
+/** The activations {@link trainMlp} accepts in a cell's `activation`. */
+export const MLP_ACTIVATIONS: readonly MlpActivation[] = Object.freeze(['relu', 'gelu']);
+
 export const MLP_DEFAULTS = Object.freeze({ width: 256, batchSize: 128, learningRate: 1e-3, weightDecay: 0, l2: 0, decayBiases: false });
 
 /** Options of {@link trainMlp}. */
@@ -58,10 +61,25 @@ export async function trainMlp<Config extends MlpCellConfig>(ctx: TrainContext<C
   const setting = <T extends number | boolean>(key: keyof typeof MLP_DEFAULTS, kind: 'number' | 'boolean'): T => {
     const value = config[key] ?? budget[key] ?? MLP_DEFAULTS[key];
     if (typeof value !== kind || (kind === 'number' && !Number.isFinite(value))) {
-      throw new ModelError(`trainMlp (cell '${ctx.cell}'): ${key} must be a ${kind}, got ${JSON.stringify(value)}. Fix the cell's config or the study's budget.`);
+      throw new ModelError(`trainMlp (study '${ctx.study}', cell '${ctx.cell}'): ${key} must be a ${kind}, got ${JSON.stringify(value)}. Fix: set ${key} in cells['${ctx.cell}'] or in the profile's budget in study.ts (or leave it out for the default ${JSON.stringify(MLP_DEFAULTS[key])}).`);
     }
     return value as T;
   };
+  // depth and activation have no default: a cell that forgets them gets the field, the cell and the fix, not createMlp's check.
+  const where = `trainMlp (study '${ctx.study}', cell '${ctx.cell}')`;
+  if (config.depth === undefined || config.activation === undefined) {
+    const missing = (['depth', 'activation'] as const).filter((key) => config[key] === undefined);
+    throw new ModelError(
+      `${where}: the cell's config has no ${missing.join(' and no ')} (trainMlp needs depth and activation in every cell; width, batchSize, learningRate, weightDecay, l2 and decayBiases may come from the budget). ` +
+        `Fix: add ${missing.map((key) => (key === 'depth' ? 'depth: 2' : "activation: 'relu'")).join(', ')} to cells['${ctx.cell}'] in study.ts (declare the cells \`as const\`, or type them as MlpCellConfig, so 'relu' stays a literal for tsc).`,
+    );
+  }
+  if (typeof config.depth !== 'number' || !Number.isInteger(config.depth) || config.depth < 1) {
+    throw new ModelError(`${where}: depth must be a positive integer (hidden layers), got ${JSON.stringify(config.depth)}. Fix: set depth in cells['${ctx.cell}'] in study.ts, e.g. depth: 2.`);
+  }
+  if (!MLP_ACTIVATIONS.includes(config.activation)) {
+    throw new ModelError(`${where}: activation must be one of ${MLP_ACTIVATIONS.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(config.activation)}. Fix: set activation in cells['${ctx.cell}'] in study.ts.`);
+  }
   const train = ctx.data.train;
   const model = createMlp({
     inputSize: train.featureShape.reduce((a, b) => a * b, 1),

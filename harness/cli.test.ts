@@ -57,13 +57,17 @@ describe('lock', () => {
     const { code, output } = await cli(root, 'lock', 'toy');
     expect(code, output).toBe(0);
     const lock = JSON.parse(readFileSync(join(root, 'experiments', 'toy', 'prereg.lock.json'), 'utf8'));
-    expect(Object.keys(lock.files)).toEqual(['study.ts', 'hypotheses.exp.ts', 'cells/a0-b0.exp.ts', 'cells/a0-b1.exp.ts', 'cells/a1-b0.exp.ts', 'cells/a1-b1.exp.ts']);
+    // The study's modules, then the project file outside harness/ that they import (the toy's model and data).
+    expect(Object.keys(lock.files)).toEqual(['study.ts', 'hypotheses.exp.ts', 'cells/a0-b0.exp.ts', 'cells/a0-b1.exp.ts', 'cells/a1-b0.exp.ts', 'cells/a1-b1.exp.ts', '../../toy.ts']);
+    expect(lock.files['../../toy.ts']).toBe(sha(readFileSync(join(root, 'toy.ts'))));
+    expect(lock.schemaVersion).toBe(2);
+    expect(lock.harnessCommit === null || /^[0-9a-f]{40}$/.test(lock.harnessCommit)).toBe(true);
     expect(lock.files['study.ts']).toBe(sha(readFileSync(join(root, 'experiments', 'toy', 'study.ts'))));
     // The toy dataset's fingerprint is the sha256 of its parameters (fixtures/projects/toy/toy.ts).
     const fingerprint = sha(JSON.stringify({ train: 200, validation: 400, test: 2000, shift: 500 }));
     expect(lock.dataset).toEqual({ id: 'toy', fingerprint });
     const lines = output.split('\n');
-    expect(lines[0]).toBe(`locked 'toy': 6 files, hash ${lock.hash.slice(0, 12)}, dataset ${fingerprint.slice(0, 12)}.`);
+    expect(lines[0]).toBe(`locked 'toy': 7 files, hash ${lock.hash.slice(0, 12)}, dataset ${fingerprint.slice(0, 12)}.`);
     expect(lines[1]).toBe('Commit the lock on its own now (git add experiments/toy/prereg.lock.json && git commit), before any registered run opens the sealed splits.');
   });
 

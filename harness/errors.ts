@@ -42,6 +42,18 @@ export class LockMismatchError extends HypotestError {}
 /** `prereg.lock.json` is unreadable, not a hypotest lock, or was edited by hand (its hash does not match its files). */
 export class LockFileError extends HypotestError {}
 
+/** A command or check named a study that does not exist (no `experiments/<study>/study.ts`); the message lists the studies. */
+export class UnknownStudyError extends HypotestError {}
+
+/** A cell the study declares has no `cells/<cell>.exp.ts`: nothing says what it trains, so its runs are never judged. */
+export class MissingCellFileError extends HypotestError {}
+
+/**
+ * A registered run would open a sealed split while `prereg.lock.json` is not committed, or differs from its committed
+ * version, so the order (lock first, then the sealed splits) could not be shown from git.
+ */
+export class UncommittedLockError extends HypotestError {}
+
 /** `hypotest lock` was asked to lock a study that already has a lock (a relock is a deviation, not a rewrite). */
 export class AlreadyLockedError extends HypotestError {}
 

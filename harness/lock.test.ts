@@ -54,7 +54,8 @@ describe('writeLock', () => {
     const before = Date.now();
     const lock = writeLock(dir, 'unit', dataset);
     const files = hashPreregistration(dir);
-    expect(lock.schemaVersion).toBe(1);
+    expect(lock.schemaVersion).toBe(2);
+    expect(lock.harnessCommit === null || /^[0-9a-f]{40}$/.test(lock.harnessCommit!)).toBe(true);
     expect(lock.study).toBe('unit');
     expect(lock.files).toEqual(files);
     // Independent: JSON of the file map with keys sorted, then sha256.
@@ -121,7 +122,7 @@ describe('readLock', () => {
   });
 
   test.each([
-    ['another schema', { schemaVersion: 2, hash: 'x', files: {} }],
+    ['another schema', { schemaVersion: 3, hash: 'x', files: {} }],
     ['no hash', { schemaVersion: 1, files: {} }],
     ['no files', { schemaVersion: 1, hash: 'x' }],
     ['JSON null', null],
@@ -129,7 +130,7 @@ describe('readLock', () => {
     writeFileSync(join(dir, LOCK_FILE), JSON.stringify(content));
     const error = errorOf(() => readLock(dir));
     expect(error).toBeInstanceOf(LockFileError);
-    expect(error.message).toContain('is not a hypotest lock (schemaVersion 1 with hash and files). Fix: restore it from git.');
+    expect(error.message).toContain('is not a hypotest lock (schemaVersion 1 or 2 with hash and files). Fix: restore it from git');
   });
 
   test('detects a lock edited by hand (file hash changed to match an edit)', () => {

@@ -1,13 +1,18 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { AlreadyLockedError, DeviationError, IncompletePreregistrationError, LockFileError, LockMismatchError, UnlockedStudyError } from './errors.ts';
+import { basename, dirname, join } from 'node:path';
+import {
+  AlreadyLockedError, DeviationError, IncompletePreregistrationError, LockFileError, LockMismatchError, MissingCellFileError, UnknownStudyError, UnlockedStudyError,
+} from './errors.ts';
+import { lockOrder, type LockOrder } from './lockOrder.ts';
+import { HARNESS_DIR, hashStudyFiles, preregistrationFiles as studyPreregistrationFiles } from './studyFiles.ts';
 import { writeFileAtomic } from './atomicFile.ts';
 import { canonicalJson, gitState, HARNESS_VERSION, sha256 } from './util.ts';
 import { CURRENT_VERDICT_RULE, type VerdictRule } from './stats/judge.ts';
 
 /** The pre-registration lock, `experiments/<study>/prereg.lock.json`. */
 export interface PreregLock {
-  schemaVersion: 1;
+  /** 1: the study's modules only; 2 (this harness): also every project file outside `harness/` they import, and the harness commit. Both stay valid. */
+  schemaVersion: 1 | 2;
   study: string;
   /** sha256 over the sorted file hashes; the identity of the registration. Part of every run key. */
   hash: string;
@@ -17,6 +22,9 @@ export interface PreregLock {
   gitCommit: string | null;
   gitDirty: boolean | null;
   harnessVersion: string;
+  /** The harness's own git commit at the lock and whether its work tree had changes (null outside git); absent in schemaVersion 1. */
+  harnessCommit?: string | null;
+  harnessDirty?: boolean | null;
   /** Version of the verdict rule the study registered (see `VerdictRule`); absent in locks made before it was recorded, which means 1. */
   verdictRule?: VerdictRule;
 }
@@ -53,28 +61,51 @@ export interface LockStatus {
   analysisDeviations: AnalysisDeviation[];
   /** Files changed (or added, or removed) since the lock, each with the deviation that covers it, if any. */
   changes: { file: string; kind: 'changed' | 'added' | 'removed'; current: string | null; deviation?: Deviation }[];
+  /** Declared cells without a `cells/<cell>.exp.ts` (only when the check was given the study's cells); any makes `ok` false. */
+  missingCells?: string[];
   ok: boolean;
+  /** Whether git shows the lock came first (only from `assertLockHolds(..., { openSealed: true })`). */
+  order?: LockOrder;
 }
 
 export const LOCK_FILE = 'prereg.lock.json';
 export const DEVIATIONS_FILE = 'deviations.json';
 
-/** The pre-registration files of a study folder: study.ts, hypotheses.exp.ts and cells/*.exp.ts (sorted). */
+/**
+ * The pre-registration files of a study folder, relative to it: study.ts, hypotheses.exp.ts, the sorted cells/*.exp.ts,
+ * then every project file outside `harness/` that they import, directly or indirectly (e.g. `../common.ts`).
+ */
 export function preregistrationFiles(studyDir: string): string[] {
-  const files: string[] = [];
-  for (const name of ['study.ts', 'hypotheses.exp.ts']) if (existsSync(join(studyDir, name))) files.push(name);
-  const cellsDir = join(studyDir, 'cells');
-  if (existsSync(cellsDir)) {
-    for (const name of readdirSync(cellsDir).filter((n) => n.endsWith('.exp.ts')).sort()) files.push(`cells/${name}`);
-  }
-  return files;
+  return studyPreregistrationFiles(studyDir);
 }
 
 /** sha256 of every pre-registration file. */
 export function hashPreregistration(studyDir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const file of preregistrationFiles(studyDir)) out[file] = sha256(readFileSync(join(studyDir, file)));
-  return out;
+  return hashStudyFiles(studyDir, preregistrationFiles(studyDir));
+}
+
+/**
+ * The studies of a project: the folders of `experimentsDir` with a study.ts, sorted.
+ *
+ * @example
+ * studyNames('experiments') // ['ablation']
+ */
+export function studyNames(experimentsDir: string): string[] {
+  if (!existsSync(experimentsDir)) return [];
+  return readdirSync(experimentsDir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(join(experimentsDir, entry.name, 'study.ts')))
+    .map((entry) => entry.name)
+    .sort();
+}
+
+/** @throws {UnknownStudyError} when `studyDir` has no study.ts, listing the studies beside it. */
+export function assertStudyExists(studyDir: string, study: string): void {
+  if (existsSync(join(studyDir, 'study.ts'))) return;
+  const known = studyNames(dirname(studyDir));
+  throw new UnknownStudyError(
+    `no study '${study}': ${join(studyDir, 'study.ts')} does not exist. ` +
+      `${known.length ? `The studies here: ${known.join(', ')}.` : `There are no studies in ${dirname(studyDir)}.`} Fix: name one of them, and run from the project root (or set HYPOTEST_ROOT).`,
+  );
 }
 
 function combinedHash(files: Record<string, string>): string {
@@ -91,8 +122,8 @@ export function readLock(studyDir: string): PreregLock | null {
   } catch (error) {
     throw new LockFileError(`${path} is not valid JSON (${(error as Error).message}). Fix: restore it from git (git checkout -- ${LOCK_FILE}); never edit a lock by hand.`);
   }
-  if (lock?.schemaVersion !== 1 || typeof lock.hash !== 'string' || !lock.files) {
-    throw new LockFileError(`${path} is not a hypotest lock (schemaVersion 1 with hash and files). Fix: restore it from git.`);
+  if ((lock?.schemaVersion !== 1 && lock?.schemaVersion !== 2) || typeof lock.hash !== 'string' || !lock.files || typeof lock.files !== 'object') {
+    throw new LockFileError(`${path} is not a hypotest lock (schemaVersion 1 or 2 with hash and files). Fix: restore it from git (git checkout -- ${LOCK_FILE}); never edit a lock by hand.`);
   }
   if (combinedHash(lock.files) !== lock.hash) {
     throw new LockFileError(`${path}: its hash does not match its file list, so the lock was edited by hand. Fix: restore it from git.`);
@@ -139,7 +170,8 @@ export function readAnalysisDeviations(studyDir: string): AnalysisDeviation[] {
 }
 
 /**
- * Locks a study: hashes its pre-registration files, records the dataset fingerprint, time and git commit.
+ * Locks a study: hashes its pre-registration files (its modules and the project files they import), records the
+ * dataset fingerprint, time, the project's git commit and the harness's own commit.
  * Refuses to replace an existing lock (a relock is a deviation, not a rewrite).
  *
  * @throws {AlreadyLockedError} when the study already has a lock.
@@ -155,8 +187,9 @@ export function writeLock(studyDir: string, study: string, dataset: { id: string
   }
   if (!Object.keys(files).some((f) => f.startsWith('cells/'))) throw new IncompletePreregistrationError(`study '${study}' has no cells/*.exp.ts. Fix: write one cell file per cell before locking.`);
   const git = gitState(studyDir);
+  const harness = gitState(HARNESS_DIR);
   const lock: PreregLock = {
-    schemaVersion: 1,
+    schemaVersion: 2,
     study,
     hash: combinedHash(files),
     files,
@@ -165,6 +198,8 @@ export function writeLock(studyDir: string, study: string, dataset: { id: string
     gitCommit: git.commit,
     gitDirty: git.dirty,
     harnessVersion: HARNESS_VERSION,
+    harnessCommit: harness.commit,
+    harnessDirty: harness.dirty,
     verdictRule: CURRENT_VERDICT_RULE,
   };
   writeFileAtomic(join(studyDir, LOCK_FILE), JSON.stringify(lock, null, 2) + '\n', { exclusive: true });
@@ -177,12 +212,14 @@ export function writeLock(studyDir: string, study: string, dataset: { id: string
  * change with the deviation that covers it (a deviation whose sha256 matches the current file); `ok` is true
  * when every change is covered. Returns an uncovered change rather than throwing on it.
  *
+ * @throws {UnknownStudyError} when the folder has no study.ts (the message lists the studies).
  * @throws {UnlockedStudyError} when the study has no lock.
  * @throws {LockFileError} when the lock file is corrupt; {@link DeviationError} when deviations.json is malformed.
  * @example
  * const status = readLockStatus(studyDir, 'ablation'); if (!status.ok) console.log(status.changes);
  */
-export function readLockStatus(studyDir: string, study: string): LockStatus {
+export function readLockStatus(studyDir: string, study: string, options: { cells?: readonly string[] } = {}): LockStatus {
+  assertStudyExists(studyDir, study);
   const lock = readLock(studyDir);
   if (!lock) {
     throw new UnlockedStudyError(
@@ -203,19 +240,25 @@ export function readLockStatus(studyDir: string, study: string): LockStatus {
     const deviation = [...deviations].reverse().find((d) => d.file === file && d.sha256 === (now ?? 'removed'));
     changes.push({ file, kind, current: now, deviation });
   }
-  return { lock, deviations, analysisDeviations, changes, ok: changes.every((c) => c.deviation) };
+  const missingCells = options.cells?.filter((cell) => !existsSync(join(studyDir, 'cells', `${cell}.exp.ts`)));
+  return { lock, deviations, analysisDeviations, changes, ...(missingCells ? { missingCells } : {}), ok: changes.every((c) => c.deviation) && !missingCells?.length };
 }
 
 /**
- * {@link readLockStatus}, then throws when a change has no deviation: what a registered run needs before it
- * opens a sealed split.
+ * The strict lock check that every path judging or writing a registered result goes through (cells, hypotheses, the
+ * reports they feed, the CLI): {@link readLockStatus}, then throws on any change without a deviation and on any
+ * declared cell without its file. With `openSealed` (a registered run about to open a sealed split) it also checks,
+ * with git, that the lock file is committed and unmodified ({@link lockOrder}) and returns the order in `order`.
  *
- * @throws {LockMismatchError} naming every uncovered change; otherwise as {@link readLockStatus}.
+ * @throws {LockMismatchError} naming every uncovered change.
+ * @throws {MissingCellFileError} naming every declared cell without its file (`cells` given).
+ * @throws {UncommittedLockError} with `openSealed`, when the lock file is not committed or was changed since.
+ * @throws as {@link readLockStatus}: {@link UnknownStudyError}, {@link UnlockedStudyError}, {@link LockFileError}, {@link DeviationError}.
  * @example
- * const { lock } = assertLockHolds(studyDir, 'ablation');
+ * const { lock } = assertLockHolds(studyDir, 'ablation', { cells: study.cellIds });
  */
-export function assertLockHolds(studyDir: string, study: string): LockStatus {
-  const check = readLockStatus(studyDir, study);
+export function assertLockHolds(studyDir: string, study: string, options: { cells?: readonly string[]; openSealed?: boolean } = {}): LockStatus {
+  const check = readLockStatus(studyDir, study, { cells: options.cells });
   const uncovered = check.changes.filter((c) => !c.deviation);
   if (uncovered.length > 0) {
     const list = uncovered.map((c) => `${c.file} (${c.kind})`).join(', ');
@@ -224,7 +267,13 @@ export function assertLockHolds(studyDir: string, study: string): LockStatus {
         `Fix: undo the edit (git checkout -- <file>), or record it with \`npx hypotest deviate ${study} --file <file> --what "..." --why "..."\` (it is shown in every report).`,
     );
   }
-  return check;
+  if (check.missingCells?.length) {
+    throw new MissingCellFileError(
+      `study '${study}' declares ${check.missingCells.map((c) => `'${c}'`).join(', ')} but ${basename(studyDir)}/cells/ has no ${check.missingCells.map((c) => `${c}.exp.ts`).join(', ')}, so nothing says what ${check.missingCells.length === 1 ? 'it trains' : 'they train'} and no stored run of ${check.missingCells.length === 1 ? 'it' : 'them'} is judged. ` +
+        `Fix: restore the file (git checkout -- cells/<cell>.exp.ts), or remove the cell from study.ts and record both changes with \`npx hypotest deviate\`.`,
+    );
+  }
+  return options.openSealed ? { ...check, order: lockOrder(studyDir, study) } : check;
 }
 
 /** Appends a deviation for the file's current content. */

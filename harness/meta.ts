@@ -37,7 +37,11 @@ export interface VerdictMeta {
    * outside the pre-registration and its hash, shown in the write-up under their own heading. Null when absent.
    */
   postHoc: string | null;
-  deviations: { file: string; what: string; why: string; when: string }[];
+  /**
+   * Recorded deviations from the pre-registration, oldest first within each kind: file deviations, then deviations of
+   * the analysis (`kind: 'analysis'`, `file: 'analysis'`; `verdictRule` is the verdict rule it adopted, or null).
+   */
+  deviations: { kind?: 'file' | 'analysis'; file: string; what: string; why: string; when: string; verdictRule?: 1 | 2 | null }[];
   strict: boolean;
 }
 

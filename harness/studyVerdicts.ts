@@ -1,6 +1,6 @@
 import { analyseStudy, designSensitivity, summariseStudy, type HypothesisResult, type HypothesisSpec, type SensitivityResult, type StudySummary } from './analysis/index.ts';
 import { HypotestError } from './errors.ts';
-import { readLockStatus, type LockStatus } from './lock.ts';
+import { readLockStatus, verdictRules, type LockStatus } from './lock.ts';
 import { currentProfile } from './profile.ts';
 import { recordLookup } from './recordLookup.ts';
 import { hypotestRoot, type Study } from './study.ts';
@@ -19,6 +19,9 @@ const judged = new Map<Study, StudyVerdicts>();
  * Judges a study's registered hypotheses from its stored records, once per study and process (every hypothesis
  * test of the study reads the same analysis). The registered profile judges only records made under the lock,
  * so an unlocked study has none and every verdict is incomplete, with a reason that says how to lock or run quick.
+ * A locked study is judged by the verdict rule its lock registered (a lock without one: rule 1) unless a recorded
+ * analysis deviation adopted another; then the registered rule's verdict is kept beside wherever they differ.
+ * Other profiles judge by the current rule.
  *
  * @example
  * const { results, lock, summary } = studyVerdicts(study, registeredHypotheses)
@@ -39,7 +42,7 @@ export function studyVerdicts(study: Study, hypotheses: readonly HypothesisSpec[
   const lookup = recordLookup(root, study, profile, lock?.lock.hash ?? null);
   const results = profile === 'registered' && !lock
     ? analyseStudy(study, hypotheses, () => null, profile).map((r) => ({ ...r, reason: `study '${study.name}' is not locked, so it has no registered runs. Lock it with \`npx hypotest lock ${study.name}\`, or run \`HYPOTEST_PROFILE=quick npx vitest run experiments\`.` }))
-    : analyseStudy(study, hypotheses, lookup, profile);
+    : analyseStudy(study, hypotheses, lookup, profile, lock ? { verdictRule: verdictRules(lock).adopted, registeredVerdictRule: verdictRules(lock).registered } : {});
   const summary = profile === 'registered' && !lock ? null : summariseStudy(study, lookup, profile);
   const verdicts = { results, lock, summary };
   judged.set(study, verdicts);

@@ -48,7 +48,10 @@ export async function annotateVerdict(context: TestContext, study: Study, hypoth
     design: first ? designOf(study, result.profile) : null,
     summary: first ? summary : null,
     postHoc: first ? readPostHoc(study) : null,
-    deviations: (lock?.deviations ?? []).map(({ file, what, why, when }) => ({ file, what, why, when })),
+    deviations: [
+      ...(lock?.deviations ?? []).map(({ file, what, why, when }) => ({ kind: 'file' as const, file, what, why, when })),
+      ...(lock?.analysisDeviations ?? []).map(({ what, why, when, verdictRule }) => ({ kind: 'analysis' as const, file: 'analysis', what, why, when, verdictRule })),
+    ],
     strict,
   };
   const line = verdictLine(result);

@@ -3,7 +3,8 @@ import { formatNumber } from './figures/format.ts';
 
 /**
  * One-line summary of a verdict, as annotated in Vitest and printed: the effect with its deciding interval, the
- * claim, the verdict's code and, for an inconclusive verdict, the design's minimum detectable effect.
+ * claim, the verdict's code, for an inconclusive verdict the design's minimum detectable effect and, when an analysis
+ * deviation adopted another verdict rule and the lock's rule decides differently, that verdict beside.
  *
  * @example
  * verdictLine(result) // 'supported: depth: +1×8 -1×2 = +1.20 pp (97.5% CI [+0.61, +1.79], ...); claim > +0.5 pp; beyond-sesoi'
@@ -15,5 +16,6 @@ export function verdictLine(result: HypothesisResult): string {
   const ci = `${+(result.confidence * 100).toFixed(2)}% CI [${signed(result.lower)}, ${signed(result.upper)}]${correction}`;
   const claim = result.direction === 'equivalent' ? `within ±${result.sesoi}` : `${result.direction === 'greater' ? '> +' : '< −'}${result.sesoi}`;
   const mde = result.verdict === 'inconclusive' && result.minimumDetectableEffect !== null ? `; the design's MDE is ${formatNumber(result.minimumDetectableEffect)} ${result.unit}` : '';
-  return `${result.verdict}: ${result.effect} = ${signed(result.estimate)} ${result.unit} (${ci}); claim ${claim} ${result.unit}; ${result.code}${mde}`;
+  const beside = result.registeredRuleVerdict ? `; under the registered verdict rule ${result.registeredRuleVerdict.verdictRule}: ${result.registeredRuleVerdict.verdict} (${result.registeredRuleVerdict.code})` : '';
+  return `${result.verdict}: ${result.effect} = ${signed(result.estimate)} ${result.unit} (${ci}); claim ${claim} ${result.unit}; ${result.code}${mde}${beside}`;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { HypothesisResult, RunSummary, VerdictMeta } from '../../harness/index.ts';
+import { findingSentence } from './writeup.ts';
 import { buildVerdictFiles, QUICK_LABEL, renderMarkdown, renderRunSummary, renderTerminalTable, verdictRows, type VerdictsFile } from './verdictTable.ts';
 
 function result(overrides: Partial<HypothesisResult> = {}): HypothesisResult {
@@ -177,5 +178,47 @@ describe('renderRunSummary', () => {
 
   test('no runs, no lines', () => {
     expect(renderRunSummary([])).toBe('');
+  });
+});
+
+describe('a verdict rule adopted by an analysis deviation (issue 11)', () => {
+  const refuted = result({
+    id: 'H3', verdict: 'refuted', code: 'short-of-sesoi', sesoi: 0.5, estimate: -0.38, lower: -1.02, upper: 0.25, verdictRule: 2,
+    reason: 'interval [-1.02, 0.25] lies wholly short of the SESOI 0.5: it excludes every effect of the claimed size',
+    registeredRuleVerdict: { verdictRule: 1, verdict: 'inconclusive', code: 'includes-zero-and-opposite-sesoi', reason: 'interval [-1.02, 0.25] includes zero and an effect of practical size in the opposite direction, but not the SESOI 0.5 in the predicted one' },
+  });
+  const same = result({ verdictRule: 2, registeredRuleVerdict: null });
+  const deviations: VerdictMeta['deviations'] = [{ kind: 'analysis', file: 'analysis', what: 'verdicts by rule 2', why: 'minimum-effect testing', when: '2026-11-29T00:00:00.000Z', verdictRule: 2 }];
+  const f = file([same, refuted], { deviations });
+
+  test('the terminal table shows rule 2 as the headline and rule 1 beside where it differs, with the deviation', () => {
+    const rows = verdictRows(f);
+    expect(rows[0][4]).toBe('supported');
+    expect(rows[1][4]).toBe('refuted (rule 1: inconclusive)');
+    const text = renderTerminalTable(f, 400);
+    expect(text).toContain('refuted (rule 1: inconclusive)');
+    expect(text).toContain('deviations from the pre-registration: the analysis: verdicts by rule 2 (minimum-effect testing)');
+    expect(text).toContain('Verdicts by verdict rule 2, adopted after the lock by a recorded analysis deviation; the verdict under the registered rule 1 is shown beside wherever it differs.');
+  });
+
+  test('the markdown gives the rule-1 verdict and its reason beside, and lists the analysis deviation', () => {
+    const md = renderMarkdown(f);
+    expect(md).toContain('| refuted (rule 1: inconclusive) |');
+    expect(md).toContain('refuted — interval [-1.02, 0.25] lies wholly short of the SESOI 0.5: it excludes every effect of the claimed size. Under the registered verdict rule 1: inconclusive — interval [-1.02, 0.25] includes zero');
+    expect(md).toContain('- 2026-11-29T00:00:00.000Z: the analysis — verdicts by rule 2. Why: minimum-effect testing');
+  });
+
+  test('the write-up says what a short-of-SESOI refutation means and gives the rule-1 verdict after it', () => {
+    expect(findingSentence(refuted)).toBe(
+      '**H3 refuted.** a1 beats a0 by more than 3 points: the effect (-0.38 pp, 97.5% CI [-1.02, 0.25]) lies wholly short of +0.5 pp, so the data exclude every effect of the claimed size. ' +
+        'Under the verdict rule the lock registered (rule 1) this claim is inconclusive: interval [-1.02, 0.25] includes zero and an effect of practical size in the opposite direction, but not the SESOI 0.5 in the predicted one.',
+    );
+    expect(findingSentence(same)).not.toContain('rule');
+  });
+
+  test('without a rule change nothing is shown beside', () => {
+    const plain = file([same]);
+    expect(verdictRows(plain)[0][4]).toBe('supported');
+    expect(renderTerminalTable(plain)).not.toContain('verdict rule');
   });
 });

@@ -74,13 +74,33 @@ function sesoiCell(r: HypothesisResult): string {
   return `${sign}${r.sesoi} ${r.unit}`;
 }
 
-/** Rows of the verdict table: hypothesis, effect, interval, SESOI, verdict, runs complete, profile. */
+/** The verdict under the lock's registered rule, when an analysis deviation adopted another and it differs: ' (rule 1: inconclusive)'. */
+export function registeredRuleNote(r: HypothesisResult): string {
+  return r.registeredRuleVerdict ? ` (rule ${r.registeredRuleVerdict.verdictRule}: ${r.registeredRuleVerdict.verdict})` : '';
+}
+
+/** One line on the verdict rules when an analysis deviation changed them, or null. */
+export function verdictRuleNote(file: VerdictsFile): string | null {
+  const changed = file.hypotheses.find((r) => r.registeredRuleVerdict);
+  const adopted = file.deviations.filter((d) => d.kind === 'analysis' && d.verdictRule).at(-1);
+  if (!changed && !adopted) return null;
+  const rule = changed?.verdictRule ?? adopted?.verdictRule;
+  const registered = changed?.registeredRuleVerdict?.verdictRule;
+  return `Verdicts by verdict rule ${rule}, adopted after the lock by a recorded analysis deviation${registered ? `; the verdict under the registered rule ${registered} is shown beside wherever it differs` : '; no verdict differs under the registered rule'}.`;
+}
+
+/** Rows of the verdict table: hypothesis, effect, interval, SESOI, verdict (with the registered rule's beside), runs complete, profile. */
 export function verdictRows(file: VerdictsFile): string[][] {
   return file.hypotheses.map((r) => [
     `${r.id} ${r.claim}`, effectCell(r), intervalCell(r), sesoiCell(r),
-    r.verdict === 'inconclusive' && r.minimumDetectableEffect !== null ? `inconclusive (MDE ${num(r.minimumDetectableEffect)})` : r.verdict,
+    (r.verdict === 'inconclusive' && r.minimumDetectableEffect !== null ? `inconclusive (MDE ${num(r.minimumDetectableEffect)})` : r.verdict) + registeredRuleNote(r),
     `${r.runsComplete}/${r.runsExpected}`, r.profile,
   ]);
+}
+
+/** A deviation in one line: the file (or 'the analysis'), what, why. */
+function deviationText(d: VerdictsFile['deviations'][number]): string {
+  return `${d.kind === 'analysis' ? 'the analysis' : d.file}: ${d.what} (${d.why})`;
 }
 
 const HEADER = ['hypothesis', 'effect', 'interval', 'SESOI', 'verdict', 'runs', 'profile'];
@@ -96,7 +116,9 @@ export function renderTerminalTable(file: VerdictsFile, width = 150): string {
     line(widths.map((w) => '-'.repeat(w))),
     ...rows.map(line),
   ];
-  if (file.deviations.length > 0) out.push(`deviations from the pre-registration: ${file.deviations.map((d) => `${d.file}: ${d.what} (${d.why})`).join('; ')}`);
+  if (file.deviations.length > 0) out.push(`deviations from the pre-registration: ${file.deviations.map(deviationText).join('; ')}`);
+  const rules = verdictRuleNote(file);
+  if (rules) out.push(rules);
   const counts = new Map<string, number>();
   for (const r of file.hypotheses) counts.set(r.verdict, (counts.get(r.verdict) ?? 0) + 1);
   out.push([...counts].map(([v, n]) => `${n} ${v}`).join(', '));
@@ -116,11 +138,12 @@ export function renderMarkdown(file: VerdictsFile): string {
     '',
     '## Reasons',
     '',
-    ...file.hypotheses.map((r) => `- **${r.id}** (${r.family}, ${r.correction}, ${r.metric} on ${r.split}): ${r.verdict} — ${/[.!?]$/.test(r.reason) ? r.reason : `${r.reason}.`}${r.adjustedPValue !== null ? ` Adjusted p = ${r.adjustedPValue.toPrecision(3)}.` : ''} SESOI: ${r.sesoiReason}`),
+    ...(verdictRuleNote(file) ? [verdictRuleNote(file)!, ''] : []),
+    ...file.hypotheses.map((r) => `- **${r.id}** (${r.family}, ${r.correction}, ${r.metric} on ${r.split}): ${r.verdict} — ${/[.!?]$/.test(r.reason) ? r.reason : `${r.reason}.`}${r.registeredRuleVerdict ? ` Under the registered verdict rule ${r.registeredRuleVerdict.verdictRule}: ${r.registeredRuleVerdict.verdict} — ${r.registeredRuleVerdict.reason}.` : ''}${r.adjustedPValue !== null ? ` Adjusted p = ${r.adjustedPValue.toPrecision(3)}.` : ''} SESOI: ${r.sesoiReason}`),
     '',
     '## Deviations',
     '',
-    ...(file.deviations.length === 0 ? ['None recorded.'] : file.deviations.map((d) => `- ${d.when}: \`${d.file}\` — ${d.what}. Why: ${d.why}`)),
+    ...(file.deviations.length === 0 ? ['None recorded.'] : file.deviations.map((d) => `- ${d.when}: ${d.kind === 'analysis' ? 'the analysis' : `\`${d.file}\``} — ${d.what}. Why: ${d.why}`)),
     '',
   ];
   return lines.join('\n');

@@ -1,5 +1,5 @@
 import type { HypothesisResult } from '../../harness/meta.ts';
-import { esc, num, QUICK_LABEL, verdictRows, type VerdictsFile } from './verdictTable.ts';
+import { esc, num, QUICK_LABEL, verdictRows, verdictRuleNote, type VerdictsFile } from './verdictTable.ts';
 
 const pValue = (p: number | null) => (p === null ? '—' : p < 1e-4 ? '< 0.0001' : p.toFixed(4));
 
@@ -12,8 +12,13 @@ function directionText(r: HypothesisResult): string {
   return `${r.direction === 'greater' ? 'greater than +' : 'less than −'}${r.sesoi} ${r.unit}`;
 }
 
-/** One plain sentence on what the data say about a hypothesis, from its verdict and interval. */
+/** One plain sentence on what the data say about a hypothesis, from its verdict and interval; the registered rule's verdict after it when it differs. */
 export function findingSentence(r: HypothesisResult): string {
+  const beside = r.registeredRuleVerdict ? ` Under the verdict rule the lock registered (rule ${r.registeredRuleVerdict.verdictRule}) this claim is ${r.registeredRuleVerdict.verdict}: ${r.registeredRuleVerdict.reason}.` : '';
+  return verdictSentence(r) + beside;
+}
+
+function verdictSentence(r: HypothesisResult): string {
   const ci = `${num(r.estimate)} ${r.unit}, ${(r.confidence * 100).toFixed(1)}% CI [${num(r.lower)}, ${num(r.upper)}]`;
   const mde = r.minimumDetectableEffect !== null ? ` The design detects effects of about ${num(r.minimumDetectableEffect)} ${r.unit} with ${Math.round(r.power * 100)}% power at this confidence${r.minimumDetectableEffect > r.sesoi ? `, more than the SESOI of ${r.sesoi}: the study was not sensitive enough to decide effects of the size registered as interesting` : ''}.` : '';
   switch (r.verdict) {
@@ -24,6 +29,8 @@ export function findingSentence(r: HypothesisResult): string {
     case 'refuted':
       return r.code === 'wrong-direction'
         ? `**${r.id} refuted.** ${r.claim}: the effect (${ci}) lies wholly on the other side of zero from the prediction.`
+        : r.code === 'short-of-sesoi'
+          ? `**${r.id} refuted.** ${r.claim}: the effect (${ci}) lies wholly short of ${r.direction === 'greater' ? '+' : '−'}${r.sesoi} ${r.unit}, so the data exclude every effect of the claimed size.`
         : r.direction === 'equivalent'
           ? `**${r.id} refuted.** ${r.claim}: the effect (${ci}) lies wholly outside ±${r.sesoi} ${r.unit}.`
           : `**${r.id} refuted.** ${r.claim}: the effect (${ci}) lies within ±${r.sesoi} ${r.unit}, so whatever the true effect is, it is smaller than the registered smallest effect of interest.`;
@@ -76,6 +83,7 @@ export function renderWriteup(file: VerdictsFile): string {
   out.push('');
 
   out.push('## Verdicts', '');
+  if (verdictRuleNote(file)) out.push(verdictRuleNote(file)!, '');
   out.push(...table(['hypothesis', 'effect', 'interval', 'SESOI', 'verdict', 'runs', 'profile'], verdictRows(file)));
   out.push('');
   out.push(...table(['id', 'estimate', 'standard error', 'df', 'p', 'adjusted p', 'MDE (power)'], hypotheses.map((r) => [
@@ -138,7 +146,7 @@ export function renderWriteup(file: VerdictsFile): string {
 
   out.push('## Deviations from the pre-registration', '');
   if (file.deviations.length === 0) out.push('None recorded.');
-  else for (const d of file.deviations) out.push(`- ${d.when}: \`${d.file}\`: ${d.what}. Why: ${d.why}`);
+  else for (const d of file.deviations) out.push(`- ${d.when}: ${d.kind === 'analysis' ? 'the analysis' : `\`${d.file}\``}: ${d.what}. Why: ${d.why}`);
   out.push('');
   return out.join('\n');
 }

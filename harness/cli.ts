@@ -4,9 +4,12 @@ import { pathToFileURL } from 'node:url';
 import { HypotestError, StudyDefinitionError } from './errors.ts';
 import { readLockStatus, recordAnalysisDeviation, recordDeviation, verdictRules, writeLock } from './lock.ts';
 import { loadDatasetOnce } from './seal.ts';
+import { scaffoldStudy, scaffoldSummary, type ScaffoldDesign } from './scaffold.ts';
 import { hypotestRoot, type Study } from './study.ts';
 
 const USAGE = `usage:
+  npx hypotest new <study> --design factorial|arms
+                                 write a commented study skeleton in experiments/<study> that runs at once in the quick profile
   npx hypotest lock <study>      hash the pre-registration files and dataset into experiments/<study>/prereg.lock.json
   npx hypotest verify <study>    check the files against the lock (exit 1 on a change without a deviation)
   npx hypotest deviate <study> --file <path in the study folder> --what "..." --why "..."
@@ -39,12 +42,21 @@ function option(args: string[], name: string): string | undefined {
 /** Runs the command line; returns the exit status. */
 export async function main(args: string[], root = hypotestRoot(), out: (line: string) => void = (line) => { process.stdout.write(line + '\n'); }): Promise<number> {
   const [command, name] = args;
-  if (!command || !name || !['lock', 'verify', 'deviate'].includes(command)) {
+  if (!command || !name || !['new', 'lock', 'verify', 'deviate'].includes(command)) {
     out(USAGE);
     return command === 'help' || command === '--help' ? 0 : 2;
   }
   const studyDir = join(root, 'experiments', name);
   try {
+    if (command === 'new') {
+      const design = option(args, 'design');
+      if (!design) {
+        out(USAGE);
+        return 2;
+      }
+      for (const line of scaffoldSummary(scaffoldStudy(root, name, design as ScaffoldDesign))) out(line);
+      return 0;
+    }
     if (command === 'lock') {
       const study = await loadStudy(root, name);
       const splits = await loadDatasetOnce(study.dataset);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { InvalidInputError } from './errors.ts';
-import { chanceMetrics, decodePredictions, encodePredictions, evaluatePredictions } from './metrics.ts';
+import { PredictionOutputError } from './errors.ts';
+import { chanceMetrics, checkProbabilities, decodePredictions, encodePredictions, evaluatePredictions, PROBABILITY_SUM_TOLERANCE } from './metrics.ts';
 
 describe('evaluatePredictions', () => {
   test('accuracy in percent and mean nll from row-major probabilities, computed by hand', () => {
@@ -32,20 +32,39 @@ describe('evaluatePredictions', () => {
     expect(metrics.nll).toBeCloseTo(-Math.log(1e-12), 12);
   });
 
-  test('NaN probabilities count as wrong and cost -ln(1e-12); an all-NaN row predicts class 255', () => {
-    const probabilities = new Float32Array([Number.NaN, Number.NaN, Number.NaN, Number.NaN, 0.9, 0.1]);
-    const { metrics, examples } = evaluatePredictions(probabilities, new Uint8Array([0, 1]), 3);
-    expect([...examples.predictedClass]).toEqual([255, 1]);
-    expect([...examples.trueClassProbability]).toEqual([0, Math.fround(0.9)]);
-    expect(metrics.accuracy).toBe(50);
-    expect(metrics.nll).toBeCloseTo((-Math.log(1e-12) - Math.log(Math.fround(0.9))) / 2, 12);
+  test('issue 11, fault 3: logits are refused with a named error that says to apply softmax, not scored as 100% and nll -0.916', () => {
+    // Row [2.5, -1, 0.3], true class 0: scored as probabilities this was accuracy 100% and nll -ln(2.5) = -0.916.
+    const logits = new Float32Array([2.5, -1, 0.3]);
+    const error = (() => { try { evaluatePredictions(logits, new Uint8Array([0]), 3); } catch (e) { return e as Error; } return null; })();
+    expect(error).toBeInstanceOf(PredictionOutputError);
+    expect(error!.message).toBe(
+      'evaluatePredictions: these are not probabilities: row 0 is [2.5, -1, 0.3] and has a value outside [0, 1] (2.5). ' +
+        'Fix: predict() must return class probabilities, row-major (count × numClasses, each row summing to 1): apply softmax to logits before returning them.',
+    );
   });
 
-  test('rejects a prediction of the wrong length, naming the API and the fix', () => {
-    expect(() => evaluatePredictions(new Float32Array(5), new Uint8Array(2), 3)).toThrow(InvalidInputError);
-    expect(() => evaluatePredictions(new Float32Array(5), new Uint8Array(2), 3)).toThrow(
-      'evaluatePredictions: got 5 probabilities for 2 examples x 3 classes. Fix: a model\'s predict() must return count * numClasses values, row-major.',
-    );
+  test.each([
+    ['NaN', [0.5, 0.5, Number.NaN, 0.2, 0.8, 0], /row 0 .* has a non-finite value \(NaN\)/],
+    ['Infinity', [0.5, 0.5, 0, Infinity, 0, 0], /row 1 .* has a non-finite value \(Infinity\)/],
+    ['a negative value', [0.5, 0.5, 0, 1.1, -0.1, 0], /row 1 .* outside \[0, 1\] \(1\.1/],
+    ['a row summing to 0.9', [0.5, 0.5, 0, 0.3, 0.3, 0.3], /row 1 is \[0\.3, 0\.3, 0\.3\] and sums to 0\.9\d*, not 1 \(tolerance 0\.001\)/],
+    ['the wrong length', [0.5, 0.5, 0, 1, 0], /got 5 values for 2 examples x 3 classes/],
+  ])('refuses %s, naming the row, with the softmax fix', (_name, values, message) => {
+    const run = () => evaluatePredictions(new Float32Array(values as number[]), new Uint8Array([0, 1]), 3);
+    expect(run).toThrow(PredictionOutputError);
+    expect(run).toThrow(message as RegExp);
+    expect(run).toThrow('apply softmax');
+  });
+
+  test(`rows may sum to 1 within ${PROBABILITY_SUM_TOLERANCE}, no further; 0 and 1 are probabilities`, () => {
+    expect(() => checkProbabilities(new Float32Array([0.5, 0.5009]), 1, 2)).not.toThrow();
+    expect(() => checkProbabilities(new Float32Array([0.5, 0.4991]), 1, 2)).not.toThrow();
+    expect(() => checkProbabilities(new Float32Array([0.5, 0.502]), 1, 2)).toThrow(PredictionOutputError);
+    expect(() => checkProbabilities(new Float32Array([1, 0, 0, 1]), 2, 2)).not.toThrow();
+    // A float32 softmax of ten classes passes.
+    const logits = [3, -2, 0.5, 8, -7, 1, 1, 0, 2.5, -0.3];
+    const z = logits.reduce((a, x) => a + Math.exp(x - 8), 0);
+    expect(() => checkProbabilities(new Float32Array(logits.map((x) => Math.exp(x - 8) / z)), 1, 10)).not.toThrow();
   });
 
   test('a one-hot correct model scores 100% and nll 0; accuracy equals the mean of correct (fast-check seed 41)', () => {
@@ -61,11 +80,13 @@ describe('evaluatePredictions', () => {
         const oneHot = new Float32Array(rows.length * k);
         rows.forEach((r, i) => (oneHot[i * k + r.label] = 1));
         expect(evaluatePredictions(oneHot, labels, k).metrics).toEqual({ accuracy: 100, nll: 0 });
-        const probabilities = new Float32Array(rows.flatMap((r) => r.p));
+        // Normalised rows (an all-zero row becomes uniform): the values must be probabilities.
+        const normalised = rows.map((r) => { const sum = r.p.reduce((a, b) => a + b, 0); return sum > 0 ? r.p.map((v) => Math.fround(v / sum)) : r.p.map(() => 1 / k); });
+        const probabilities = new Float32Array(normalised.flat());
         const { metrics, examples } = evaluatePredictions(probabilities, labels, k);
         const correct = rows.filter((r, i) => examples.predictedClass[i] === r.label).length;
         expect(metrics.accuracy).toBeCloseTo((100 * correct) / rows.length, 10);
-        rows.forEach((r, i) => expect(r.p[examples.predictedClass[i]]).toBe(Math.max(...r.p)));
+        normalised.forEach((p, i) => expect(p[examples.predictedClass[i]]).toBe(Math.max(...p)));
       }),
       { seed: 41, numRuns: 200 },
     );

@@ -1,4 +1,4 @@
-import { InvalidInputError } from './errors.ts';
+import { InvalidInputError, PredictionOutputError } from './errors.ts';
 import type { MetricName } from './study.ts';
 
 /** Metric values on one split. Accuracy in percent, nll in nats per example. */
@@ -13,18 +13,59 @@ export interface ExamplePredictions {
 const FLOOR = 1e-12;
 
 /**
- * Accuracy (percent) and mean negative log-likelihood from class probabilities
- * (`count * numClasses`, row-major) and labels. NaN probabilities count as wrong and as -ln(1e-12).
+ * How far a row of predicted probabilities may sum from 1. A float32 softmax over K classes sums to 1 within about
+ * K·6e-8 (10 classes: under 1e-6); 1e-3 also passes half-precision outputs and still refuses logits, scores and
+ * unnormalised rows, whose sums are off by far more.
+ */
+export const PROBABILITY_SUM_TOLERANCE = 1e-3;
+
+/**
+ * Checks that predictions are class probabilities: `count × numClasses` values, each finite and within [0, 1], every
+ * row summing to 1 within {@link PROBABILITY_SUM_TOLERANCE}. Called by {@link evaluatePredictions} on every split, so a
+ * model that returns logits fails on the validation split, which the harness evaluates before it opens any sealed
+ * split, so before anything is stored or audited.
  *
+ * @throws {PredictionOutputError} naming the first offending row and its values, and saying to apply softmax.
+ * @example
+ * checkProbabilities(new Float32Array([2.5, -1, 0.3]), 1, 3) // throws: ... row 0 is [2.5, -1, 0.3] ... apply softmax
+ */
+export function checkProbabilities(probabilities: Float32Array, count: number, numClasses: number, api = 'evaluatePredictions'): void {
+  const fix = 'Fix: predict() must return class probabilities, row-major (count × numClasses, each row summing to 1): apply softmax to logits before returning them.';
+  if (!(probabilities instanceof Float32Array) || probabilities.length !== count * numClasses) {
+    throw new PredictionOutputError(`${api}: got ${probabilities?.length ?? typeof probabilities} values for ${count} examples x ${numClasses} classes. ${fix}`);
+  }
+  for (let i = 0; i < count; i++) {
+    const row = probabilities.subarray(i * numClasses, (i + 1) * numClasses);
+    let sum = 0;
+    let problem: string | null = null;
+    for (let k = 0; k < numClasses && problem === null; k++) {
+      const p = row[k];
+      if (!Number.isFinite(p)) problem = `has a non-finite value (${p})`;
+      else if (p < 0 || p > 1) problem = `has a value outside [0, 1] (${p})`;
+      sum += p;
+    }
+    if (problem === null && !(Math.abs(sum - 1) <= PROBABILITY_SUM_TOLERANCE)) problem = `sums to ${sum}, not 1 (tolerance ${PROBABILITY_SUM_TOLERANCE})`;
+    if (problem !== null) {
+      const shown = [...row.subarray(0, 6)].map((v) => Number(v.toPrecision(4))).join(', ') + (numClasses > 6 ? ', …' : '');
+      throw new PredictionOutputError(`${api}: these are not probabilities: row ${i} is [${shown}] and ${problem}. ${fix}`);
+    }
+  }
+}
+
+/**
+ * Accuracy (percent) and mean negative log-likelihood from class probabilities
+ * (`count * numClasses`, row-major) and labels, checked first by {@link checkProbabilities}.
+ * A zero probability for the true class costs -ln(1e-12).
+ *
+ * @throws {PredictionOutputError} when the values are not probabilities (logits, NaN, rows not summing to 1, wrong length).
+ * @throws {InvalidInputError} for an empty split or a label not below numClasses.
  * @example
  * evaluatePredictions(new Float32Array([0.9, 0.1]), new Uint8Array([0]), 2) // accuracy 100
  */
 export function evaluatePredictions(probabilities: Float32Array, labels: Uint8Array, numClasses: number): { metrics: MetricValues; examples: ExamplePredictions } {
   const count = labels.length;
-  if (probabilities.length !== count * numClasses) {
-    throw new InvalidInputError(`evaluatePredictions: got ${probabilities.length} probabilities for ${count} examples x ${numClasses} classes. Fix: a model's predict() must return count * numClasses values, row-major.`);
-  }
   if (count === 0) throw new InvalidInputError('evaluatePredictions: the split is empty. Fix: evaluate on a split with at least one example.');
+  checkProbabilities(probabilities, count, numClasses);
   for (let i = 0; i < count; i++) {
     if (labels[i] >= numClasses) throw new InvalidInputError(`evaluatePredictions: label ${labels[i]} of example ${i} is not below numClasses ${numClasses}. Fix: check the dataset's labels and numClasses.`);
   }
@@ -41,10 +82,10 @@ export function evaluatePredictions(probabilities: Float32Array, labels: Uint8Ar
     }
     const label = labels[i];
     const pTrue = probabilities[i * numClasses + label];
-    predictedClass[i] = best < 0 ? 255 : best;
-    trueClassProbability[i] = Number.isFinite(pTrue) ? pTrue : 0;
+    predictedClass[i] = best;
+    trueClassProbability[i] = pTrue;
     if (best === label) correct++;
-    nll -= Math.log(Math.max(Number.isFinite(pTrue) ? pTrue : 0, FLOOR));
+    nll -= Math.log(Math.max(pTrue, FLOOR));
   }
   return { metrics: { accuracy: (100 * correct) / count, nll: nll / count }, examples: { predictedClass, trueClassProbability } };
 }

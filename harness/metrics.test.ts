@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { PredictionOutputError } from './errors.ts';
 import { chanceMetrics, checkProbabilities, decodePredictions, encodePredictions, evaluatePredictions, PROBABILITY_SUM_TOLERANCE } from './metrics.ts';
+import { brierScore, classificationOutcomes, expectedCalibrationError } from './stats/index.ts';
 
 describe('evaluatePredictions', () => {
   test('accuracy in percent and mean nll from row-major probabilities, computed by hand', () => {
@@ -152,5 +153,27 @@ describe('encodePredictions and decodePredictions', () => {
     expect((100 * decoded.correct.reduce((a, b) => a + b, 0)) / decoded.correct.length).toBe(metrics.accuracy);
     const nll = -[...decoded.trueClassProbability].reduce((a, p) => a + Math.log(p), 0) / 3;
     expect(nll).toBeCloseTo(metrics.nll, 12);
+  });
+
+  test('records keep the top-class probability and the sum of squares: ECE and Brier recompute from them', () => {
+    const probabilities = new Float32Array([0.7, 0.2, 0.1, 0.6, 0.3, 0.1, 0.2, 0.5, 0.3, 0.1, 0.8, 0.1, 0.4, 0.35, 0.25, 0.3, 0.45, 0.25]);
+    const labels = new Uint8Array([0, 1, 1, 2, 0, 2]);
+    const decoded = decodePredictions(JSON.parse(JSON.stringify(encodePredictions(evaluatePredictions(probabilities, labels, 3).examples, labels))));
+    const fromRecord = { label: labels, predictedClass: decoded.predictedClass, trueClassProbability: decoded.trueClassProbability,
+      topClassProbability: decoded.topClassProbability!, sumOfSquaredProbabilities: decoded.sumOfSquaredProbabilities! };
+    const direct = classificationOutcomes(probabilities, labels, { numClasses: 3 });
+    // float32 storage: equal to the float64 computation within float32 rounding.
+    expect(brierScore(fromRecord)).toBeCloseTo(brierScore(direct), 6);
+    expect(expectedCalibrationError(fromRecord, { bins: 10 })).toBeCloseTo(expectedCalibrationError(direct, { bins: 10 }), 6);
+    expect(Array.from(decoded.topClassProbability!)).toEqual(Array.from(Float32Array.from([0.7, 0.6, 0.5, 0.8, 0.4, 0.45])));
+  });
+
+  test('a record written before issue 13 (no top-class probabilities or sums of squares) still decodes', () => {
+    const old = { count: 2, predictedClass: Buffer.from([0, 1]).toString('base64'), trueClassProbability: Buffer.from(new Float32Array([0.9, 0.2]).buffer).toString('base64'), correct: Buffer.from([1, 0]).toString('base64') };
+    const decoded = decodePredictions(old);
+    expect(Array.from(decoded.predictedClass)).toEqual([0, 1]);
+    expect(decoded.topClassProbability).toBeUndefined();
+    expect(decoded.sumOfSquaredProbabilities).toBeUndefined();
+    expect(Object.keys(encodePredictions(decoded, new Uint8Array([0, 0]))).sort()).toEqual(['correct', 'count', 'predictedClass', 'trueClassProbability']);
   });
 });

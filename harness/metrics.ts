@@ -4,10 +4,19 @@ import type { MetricName } from './study.ts';
 /** Metric values on one split. Accuracy in percent, nll in nats per example. */
 export type MetricValues = Record<MetricName, number>;
 
-/** Per-example outcome on a split: predicted class and probability given to the true class. */
+/**
+ * Per-example outcome on a split: predicted class and probability given to the true class; since issue 13 also
+ * the largest probability and the sum of squared probabilities, so that calibration error and the Brier score
+ * (harness/stats `expectedCalibrationError`, `brierScore`) can be computed from a record without a rerun.
+ * The last two are absent in records written before.
+ */
 export interface ExamplePredictions {
   predictedClass: Uint8Array;
   trueClassProbability: Float32Array;
+  /** The largest probability of each example (the confidence of its prediction). */
+  topClassProbability?: Float32Array;
+  /** The sum over classes of the squared probabilities. */
+  sumOfSquaredProbabilities?: Float32Array;
 }
 
 const FLOOR = 1e-12;
@@ -71,15 +80,21 @@ export function evaluatePredictions(probabilities: Float32Array, labels: Uint8Ar
   }
   const predictedClass = new Uint8Array(count);
   const trueClassProbability = new Float32Array(count);
+  const topClassProbability = new Float32Array(count);
+  const sumOfSquaredProbabilities = new Float32Array(count);
   let correct = 0;
   let nll = 0;
   for (let i = 0; i < count; i++) {
     let best = -1;
     let bestValue = -Infinity;
+    let squares = 0;
     for (let k = 0; k < numClasses; k++) {
       const p = probabilities[i * numClasses + k];
       if (p > bestValue) { bestValue = p; best = k; }
+      squares += p * p;
     }
+    topClassProbability[i] = bestValue;
+    sumOfSquaredProbabilities[i] = squares;
     const label = labels[i];
     const pTrue = probabilities[i * numClasses + label];
     predictedClass[i] = best;
@@ -87,7 +102,10 @@ export function evaluatePredictions(probabilities: Float32Array, labels: Uint8Ar
     if (best === label) correct++;
     nll -= Math.log(Math.max(pTrue, FLOOR));
   }
-  return { metrics: { accuracy: (100 * correct) / count, nll: nll / count }, examples: { predictedClass, trueClassProbability } };
+  return {
+    metrics: { accuracy: (100 * correct) / count, nll: nll / count },
+    examples: { predictedClass, trueClassProbability, topClassProbability, sumOfSquaredProbabilities },
+  };
 }
 
 /** Chance-level metrics for K classes (used by the `substitute-chance` diverged rule). */
@@ -102,16 +120,23 @@ export interface EncodedPredictions {
   trueClassProbability: string;
   /** Labels are not stored: they are the sealed split's and are recovered by loading it. Correctness is. */
   correct: string;
+  /** float32, base64; absent in records written before issue 13. */
+  topClassProbability?: string;
+  /** float32, base64; absent in records written before issue 13. */
+  sumOfSquaredProbabilities?: string;
 }
 
 export function encodePredictions(examples: ExamplePredictions, labels: Uint8Array): EncodedPredictions {
   const correct = new Uint8Array(labels.length);
   for (let i = 0; i < labels.length; i++) correct[i] = examples.predictedClass[i] === labels[i] ? 1 : 0;
+  const base64 = (a: Uint8Array | Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
   return {
     count: labels.length,
-    predictedClass: Buffer.from(examples.predictedClass.buffer, examples.predictedClass.byteOffset, examples.predictedClass.byteLength).toString('base64'),
-    trueClassProbability: Buffer.from(examples.trueClassProbability.buffer, examples.trueClassProbability.byteOffset, examples.trueClassProbability.byteLength).toString('base64'),
+    predictedClass: base64(examples.predictedClass),
+    trueClassProbability: base64(examples.trueClassProbability),
     correct: Buffer.from(correct).toString('base64'),
+    ...(examples.topClassProbability ? { topClassProbability: base64(examples.topClassProbability) } : {}),
+    ...(examples.sumOfSquaredProbabilities ? { sumOfSquaredProbabilities: base64(examples.sumOfSquaredProbabilities) } : {}),
   };
 }
 
@@ -121,5 +146,19 @@ export function decodePredictions(encoded: EncodedPredictions): ExamplePredictio
   const correct = Buffer.from(encoded.correct, 'base64');
   const probabilities = new Float32Array(encoded.count);
   new Uint8Array(probabilities.buffer).set(probability);
-  return { predictedClass: new Uint8Array(predicted), trueClassProbability: probabilities, correct: new Uint8Array(correct) };
+  const floats = (text: string | undefined): Float32Array | undefined => {
+    if (text === undefined) return undefined;
+    const out = new Float32Array(encoded.count);
+    new Uint8Array(out.buffer).set(Buffer.from(text, 'base64'));
+    return out;
+  };
+  const topClassProbability = floats(encoded.topClassProbability);
+  const sumOfSquaredProbabilities = floats(encoded.sumOfSquaredProbabilities);
+  return {
+    predictedClass: new Uint8Array(predicted),
+    trueClassProbability: probabilities,
+    correct: new Uint8Array(correct),
+    ...(topClassProbability ? { topClassProbability } : {}),
+    ...(sumOfSquaredProbabilities ? { sumOfSquaredProbabilities } : {}),
+  };
 }

@@ -172,6 +172,14 @@ describe('defineStudy rejects every malformed field with the field, the problem 
     ['power of 80', (s) => (s.analysis.power = 80), `analysis.power: must be in (0, 1). Fix: use 0.8.`],
     ['unknown diverged rule', (s) => (s.diverged.rule = 'drop'), `diverged.rule: must be "substitute-chance" or "mark-inconclusive". Fix: register how diverged runs are handled.`],
     ['no diverged reason', (s) => (s.diverged.reason = ' '), `diverged.reason: missing. Fix: say why this rule.`],
+    // Issue 11, fault 4: misspelt fields are named errors at run time, not only for tsc.
+    ['misspelt top-level field', (s) => { s.anaylsis = s.analysis; }, `defineStudy('unit-study'): anaylsis: is not a field of a study. Fix: did you mean 'analysis'? Known fields: name, title, question,`],
+    ['misspelt analysis field', (s) => (s.analysis.confidance = 0.9), `analysis.confidance: is not a field of analysis. Fix: did you mean 'confidence'?`],
+    ['misspelt family field', (s) => (s.analysis.families.confirmatory.corection = 'holm'), `analysis.families.confirmatory.corection: is not a field of analysis.families.confirmatory. Fix: did you mean 'correction'?`],
+    ['misspelt metrics field', (s) => (s.metrics.readat = 'final-epoch'), `metrics.readat: is not a field of metrics. Fix: did you mean 'readAt'?`],
+    ['misspelt pilot field', (s) => (s.pilot = { cells: ['d2-relu'], seed: [9, 10], reason: 'r' }), `pilot.seed: is not a field of pilot. Fix: did you mean 'seeds'?`],
+    ['unknown diverged field', (s) => (s.diverged.threshold = 3), `diverged.threshold: is not a field of diverged. Fix: remove it; known fields: rule, reason.`],
+    ['unknown budget profile', (s) => (s.budget.pilot = { epochs: 1 }), `budget.pilot: is not a field of budget. Fix: remove it; known fields: registered, quick.`],
   ];
 
   test.each(cases)('%s', (_name, edit, expected) => {

@@ -98,6 +98,52 @@ export interface Study<Config extends CellConfig = CellConfig> extends StudyInpu
 
 const NAME = /^[a-z0-9][a-z0-9-]*$/;
 
+/** The fields of each fixed-shape part of a study declaration; anything else is a misspelling (budgets and cell configs are open). */
+const KNOWN_FIELDS: Record<string, readonly string[]> = {
+  study: ['name', 'title', 'question', 'dataset', 'factors', 'cells', 'seeds', 'metrics', 'budget', 'pilot', 'analysis', 'diverged', 'notes'],
+  pilot: ['cells', 'seeds', 'reason'],
+  metrics: ['primary', 'secondary', 'readAt'],
+  budget: ['registered', 'quick'],
+  analysis: ['model', 'confidence', 'seedAsBlock', 'seedBlockReason', 'families', 'power'],
+  family: ['correction', 'confirmatory', 'description'],
+  diverged: ['rule', 'reason'],
+};
+
+/** The closest known field to a misspelt one (edit distance at most 2), for the error's fix. */
+export function closestField(field: string, known: readonly string[]): string | null {
+  const distance = (a: string, b: string): number => {
+    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      let previous = row[0];
+      row[0] = i;
+      for (let j = 1; j <= b.length; j++) {
+        const current = row[j];
+        row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
+        previous = current;
+      }
+    }
+    return row[b.length];
+  };
+  let best: string | null = null;
+  let bestDistance = 3;
+  for (const candidate of known) {
+    const d = distance(field, candidate);
+    if (d < bestDistance) { best = candidate; bestDistance = d; }
+  }
+  return best;
+}
+
+/** Throws {@link StudyDefinitionError} for the first field of `value` that `part` does not declare (checked at run time, not only by tsc). */
+function rejectUnknownFields(study: string, where: string, part: keyof typeof KNOWN_FIELDS, value: unknown): void {
+  if (!value || typeof value !== 'object') return;
+  const known = KNOWN_FIELDS[part];
+  for (const field of Object.keys(value)) {
+    if (known.includes(field)) continue;
+    const near = closestField(field, known);
+    fail(study, where ? `${where}.${field}` : field, `is not a field of ${where || 'a study'}`, near ? `did you mean '${near}'? Known fields: ${known.join(', ')}` : `remove it; known fields: ${known.join(', ')}`);
+  }
+}
+
 function fail(study: string, field: string, problem: string, fix: string): never {
   throw new StudyDefinitionError(`defineStudy('${study}'): ${field}: ${problem}. Fix: ${fix}.`);
 }
@@ -108,7 +154,9 @@ export function hypotestRoot(): string {
 }
 
 /**
- * Declares and validates a study. Every mistake throws {@link StudyDefinitionError} naming the field and the fix.
+ * Declares and validates a study. Every mistake throws {@link StudyDefinitionError} naming the field and the fix,
+ * including a field the declaration does not know (a misspelling such as `anaylsis` or `analysis.confidance`, which
+ * TypeScript catches only when the file is type-checked).
  *
  * @example
  * export default defineStudy({ name: 'ablation', title: '...', question: '...', dataset, factors, cells: factorialCells(factors, id),
@@ -121,6 +169,13 @@ export function defineStudy<Config extends CellConfig>(input: StudyInput<Config>
   for (const field of ['title', 'question'] as const) {
     if (typeof input[field] !== 'string' || input[field].trim() === '') fail(id, field, 'missing or empty', `give the study a ${field} (a string)`);
   }
+  rejectUnknownFields(id, '', 'study', input);
+  rejectUnknownFields(id, 'pilot', 'pilot', input.pilot);
+  rejectUnknownFields(id, 'metrics', 'metrics', input.metrics);
+  rejectUnknownFields(id, 'budget', 'budget', input.budget);
+  rejectUnknownFields(id, 'analysis', 'analysis', input.analysis);
+  for (const [family, plan] of Object.entries(input.analysis?.families ?? {})) rejectUnknownFields(id, `analysis.families.${family}`, 'family', plan);
+  rejectUnknownFields(id, 'diverged', 'diverged', input.diverged);
   if (!input.dataset || typeof input.dataset.load !== 'function' || typeof input.dataset.id !== 'string') fail(id, 'dataset', 'not a dataset spec', 'use a loader such as fashionMnist({ ... }) from harness/data');
 
   // Seeds

@@ -53,6 +53,14 @@ describe('validateHypothesis', () => {
     expect(messageOf(study, spec)).toContain(expected);
   });
 
+  test('issue 11, fault 4: a misspelt field is a named error at run time, not silently judged on the primary metric', () => {
+    const misspelt = { ...good, metirc: 'nll' };
+    expect(messageOf(factorial, misspelt)).toBe(
+      "hypothesis('H1') in study 'unit': unknown field 'metirc'. Fix: did you mean 'metric'? A hypothesis has id, claim, effect, metric, direction, sesoi, sesoiReason, family.",
+    );
+    expect(messageOf(factorial, { ...good, notes: 'x' })).toContain("unknown field 'notes'. Fix: remove it; a hypothesis has id, claim");
+  });
+
   test('rejects a duplicate id', () => {
     expect(messageOf(factorial, good, new Set(['H1']))).toBe(`${where}: id 'H1' is used twice. Fix: give every hypothesis its own id.`);
   });

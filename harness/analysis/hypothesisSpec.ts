@@ -1,6 +1,6 @@
 import { HypothesisDefinitionError } from '../errors.ts';
 import { bonferroniConfidence } from '../stats/index.ts';
-import { METRICS, type MetricName, type Study } from '../study.ts';
+import { closestField, METRICS, type MetricName, type Study } from '../study.ts';
 import type { Effect } from './effects.ts';
 
 /** A pre-registered hypothesis, as `hypothesis(study, spec)` receives it. */
@@ -20,19 +20,29 @@ export interface HypothesisSpec {
   family: string;
 }
 
+/** The fields of a {@link HypothesisSpec}; any other is a misspelling, refused at run time (e.g. `metirc`). */
+const HYPOTHESIS_FIELDS = ['id', 'claim', 'effect', 'metric', 'direction', 'sesoi', 'sesoiReason', 'family'] as const;
+
 /**
  * Checks a hypothesis against its study at collection time.
  *
  * @throws {HypothesisDefinitionError} naming the hypothesis, the problem and the fix: a bad id or a duplicate
  *   (ids in `seen`), no claim, an unknown direction, family or metric, a SESOI that is not a positive number,
  *   an effect not built by the helpers, a contrast of unknown factors or levels or whose weights do not sum to
- *   zero, a paired difference of unknown or identical cells, top two with fewer than two cells.
+ *   zero, a paired difference of unknown or identical cells, top two with fewer than two cells, a field that a
+ *   hypothesis does not have (e.g. `metirc: 'nll'`, which would otherwise be judged on the primary metric).
  * @example
  * validateHypothesis(study, spec, new Set(['H1'])) // throws if spec.id is 'H1'
  */
 export function validateHypothesis(study: Study, spec: HypothesisSpec, seen: Set<string>): void {
   const where = `hypothesis('${spec?.id ?? '?'}') in study '${study.name}'`;
   const fail = (problem: string, fix: string): never => { throw new HypothesisDefinitionError(`${where}: ${problem}. Fix: ${fix}.`); };
+  if (!spec || typeof spec !== 'object') fail('the hypothesis is not an object', 'pass { id, claim, effect, direction, sesoi, sesoiReason, family }');
+  for (const field of Object.keys(spec)) {
+    if ((HYPOTHESIS_FIELDS as readonly string[]).includes(field)) continue;
+    const near = closestField(field, HYPOTHESIS_FIELDS);
+    fail(`unknown field '${field}'`, near ? `did you mean '${near}'? A hypothesis has ${HYPOTHESIS_FIELDS.join(', ')}` : `remove it; a hypothesis has ${HYPOTHESIS_FIELDS.join(', ')}`);
+  }
   if (typeof spec.id !== 'string' || !/^[A-Za-z0-9_.-]+$/.test(spec.id)) fail('id must be a short identifier like "H1"', 'set id');
   if (seen.has(spec.id)) fail(`id '${spec.id}' is used twice`, 'give every hypothesis its own id');
   if (typeof spec.claim !== 'string' || !spec.claim.trim()) fail('claim is missing', 'state the claim in words');

@@ -33,7 +33,7 @@ export function hypothesis(study: Study, spec: HypothesisSpec): void {
   test(`${study.name} ${spec.id}: ${spec.claim}`, async (context) => {
     try {
       if (currentProfile() === 'pilot') {
-        await annotatePilot(context, study, pilotSensitivity(study, registered).find((r) => r.id === spec.id)!);
+        await annotatePilot(context, study, (await pilotSensitivity(study, registered)).find((r) => r.id === spec.id)!);
         return;
       }
       const { results, lock, summary } = studyVerdicts(study, registered);

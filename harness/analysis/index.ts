@@ -9,5 +9,5 @@ export { runMetric, type DivergedAs } from './runMetric.ts';
 export { analyseStudy, type HypothesisResult, type ResultCode, type Verdict, type VerdictRuleOptions } from './judgeStudy.ts';
 export { familyAdjustedPValues } from './familyAdjust.ts';
 export { summariseStudy, type CellSummary, type StudySummary } from './studySummary.ts';
-export { designSensitivity, type SensitivityResult } from './designSensitivity.ts';
+export { designSensitivity, type DesignSensitivityOptions, type SensitivityResult } from './designSensitivity.ts';
 export type { RecordLookup } from '../store.ts';

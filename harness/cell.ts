@@ -7,7 +7,8 @@ import { evaluatePredictions, encodePredictions, type MetricValues } from './met
 import { budgetFor, cellsFor, currentProfile, seedsFor } from './profile.ts';
 import { evaluateSealed, experimentView, loadDatasetOnce, predictSplit } from './seal.ts';
 import type { RunSummary } from './meta.ts';
-import { writeRecord, type RunRecord } from './store.ts';
+import { SCHEMA_VERSION, writeRecord, type RunRecord } from './store.ts';
+import { HARNESS_DIR } from './studyFiles.ts';
 import { hypotestRoot, type CellConfig, type Study } from './study.ts';
 import type { EpochLog, Split, TrainContext, TrainOutcome } from './types.ts';
 import { createProgressPrinter } from './progress.ts';
@@ -70,16 +71,19 @@ async function runOne<Config extends CellConfig>(study: Study<Config>, cellId: s
   const profile = currentProfile();
   const root = hypotestRoot();
   const studyDir = study.directory(root);
-  const lock = profile === 'registered' ? assertLockHolds(studyDir, study.name).lock : null;
+  // The strict lock check (also: every declared cell has its file) before anything is reused or trained.
+  const lock = profile === 'registered' ? assertLockHolds(studyDir, study.name, { cells: study.cellIds }).lock : null;
   const config = study.cells[cellId];
   const budget = budgetFor(study, profile);
-  const { key, path, record: existing } = findStoredRun(root, { study, cell: cellId, seed, profile, lockHash: lock?.hash ?? null });
+  const { key, path, cellFiles, record: existing } = findStoredRun(root, { study, cell: cellId, seed, profile, lockHash: lock?.hash ?? null });
   if (existing) {
     context.task.meta.hypotestRun = summary(existing, path, true);
     await context.annotate(`${PROFILE_NOTE[profile]}: ${existing.status === 'diverged' ? 'diverged; ' : ''}${formatMetrics(existing.metrics)} · ${relative(root, path)}`, `run: reused${existing.status === 'diverged' ? ' (diverged)' : ''}`);
     return;
   }
 
+  // This run will open the sealed splits: git must show the lock committed and unmodified first (outside git: unverifiable, recorded).
+  const lockOrder = lock ? assertLockHolds(studyDir, study.name, { cells: study.cellIds, openSealed: true }).order ?? null : null;
   const splits = await loadDatasetOnce(study.dataset);
   if (lock && splits.fingerprint !== lock.dataset.fingerprint) {
     throw new LockMismatchError(`study '${study.name}': the dataset's fingerprint ${splits.fingerprint.slice(0, 12)}… differs from the lock's ${lock.dataset.fingerprint.slice(0, 12)}…, so the data is not the registered data. Fix: restore the registered dataset files or parameters.`);
@@ -131,8 +135,9 @@ async function runOne<Config extends CellConfig>(study: Study<Config>, cellId: s
     }
   }
   const git = gitState(root);
+  const harnessGit = gitState(HARNESS_DIR);
   const record: RunRecord = {
-    schemaVersion: 1, key, study: study.name, cell: cellId, seed, profile, lockHash: lock?.hash ?? null,
+    schemaVersion: SCHEMA_VERSION, key, study: study.name, cell: cellId, seed, profile, lockHash: lock?.hash ?? null, cellFiles, lockOrder,
     config: config as Record<string, unknown>, budget,
     status: outcome.status,
     ...(outcome.status === 'diverged' ? { divergence: outcome.divergence } : {}),
@@ -140,7 +145,7 @@ async function runOne<Config extends CellConfig>(study: Study<Config>, cellId: s
     timings: { startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), trainSeconds, evaluateSeconds: (Date.now() - evaluateStart) / 1000 },
     environment: {
       ...machineDescription(), backend: String(environment.backend ?? 'unknown'), harnessVersion: HARNESS_VERSION,
-      gitCommit: git.commit, gitDirty: git.dirty, ...environment,
+      gitCommit: git.commit, gitDirty: git.dirty, harnessCommit: harnessGit.commit, harnessDirty: harnessGit.dirty, ...environment,
     },
   };
   const { archived } = writeRecord(path, record);

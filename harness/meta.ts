@@ -3,9 +3,11 @@
  * these types and the run records, and render; they never recompute statistics.
  */
 import type { HypothesisResult, SensitivityResult, StudySummary } from './analysis/index.ts';
+import type { Provenance } from './provenance.ts';
 import type { RunRecord } from './store.ts';
 import type { Study } from './study.ts';
 
+export type { Provenance } from './provenance.ts';
 export type { CellSummary, HypothesisResult, ResultCode, SensitivityResult, StudySummary, Verdict } from './analysis/index.ts';
 
 /** What a cell test puts in `task.meta.hypotestRun` for reporters. */
@@ -25,7 +27,11 @@ export interface RunSummary {
 /** What a hypothesis test puts in `task.meta.hypotest` for the reporters. */
 export interface VerdictMeta {
   result: HypothesisResult;
-  study: { name: string; title: string; question: string; lockHash: string | null; lockedAt: string | null; lockCommit: string | null };
+  study: {
+    name: string; title: string; question: string; lockHash: string | null; lockedAt: string | null; lockCommit: string | null;
+    /** Registered profile: the harness commit and backend of the runs beside the lock's, and whether git showed the lock first. */
+    provenance?: Provenance | null;
+  };
   /** Ids of every hypothesis the study registers, so a reporter can tell a partial run from a whole one. */
   registered: string[];
   /** The registered design, as the write-up describes it (on the study's first hypothesis only). */

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { RunRecordError } from './errors.ts';
 import {
-  appendAudit, auditPath, readAudit, readRecord, recordPath, resultsDirectory, runKey, writeRecord, type AuditEntry, type RunRecord,
+  appendAudit, auditPath, readAudit, readRecord, recordPath, resultsDirectory, runKey, runKeyVersion1, writeRecord, type AuditEntry, type RunRecord,
 } from './store.ts';
 import { writeFileAtomic } from './atomicFile.ts';
 import { canonicalJson, sha256 } from './util.ts';
@@ -28,6 +28,7 @@ afterEach(() => {
 
 const parts = {
   lockHash: 'a'.repeat(64),
+  cellFiles: 'c'.repeat(64),
   config: { depth: 4, activation: 'gelu', weightDecay: 1e-4 },
   budget: { epochs: 10, batchSize: 128 },
   seed: 2,
@@ -37,7 +38,7 @@ const parts = {
 
 function record(overrides: Partial<RunRecord> = {}): RunRecord {
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     key: runKey(parts),
     study: 'unit',
     cell: 'd4-gelu',
@@ -128,9 +129,10 @@ describe('sha256 and writeFileAtomic (harness/util.ts)', () => {
 
 describe('runKey', () => {
   const hex = (length: { minLength: number; maxLength: number }) => fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), ...length });
-  test('is the sha256 of the canonical JSON of its six parts', () => {
+  test('is the sha256 of the canonical JSON of its seven parts; version 1 is the same without the cell files', () => {
     const text = JSON.stringify({
       budget: { batchSize: 128, epochs: 10 },
+      cellFiles: parts.cellFiles,
       config: { activation: 'gelu', depth: 4, weightDecay: 1e-4 },
       dataset: parts.dataset,
       lockHash: parts.lockHash,
@@ -138,10 +140,13 @@ describe('runKey', () => {
       seed: 2,
     });
     expect(runKey(parts)).toBe(createHash('sha256').update(text).digest('hex'));
+    const { cellFiles: _dropped, ...six } = JSON.parse(text);
+    expect(runKeyVersion1(parts)).toBe(createHash('sha256').update(JSON.stringify(six)).digest('hex'));
   });
 
   const keyParts = fc.record({
     lockHash: fc.option(hex({ minLength: 64, maxLength: 64 }), { nil: null }),
+    cellFiles: hex({ minLength: 64, maxLength: 64 }),
     config: fc.dictionary(fc.string({ minLength: 1, maxLength: 6 }), fc.oneof(fc.integer(), fc.string(), fc.double({ noNaN: true, noDefaultInfinity: true })), { maxKeys: 5 }),
     budget: fc.record({ epochs: fc.integer({ min: 1, max: 100 }), batchSize: fc.integer({ min: 1, max: 512 }) }),
     seed: fc.nat(),
@@ -150,11 +155,12 @@ describe('runKey', () => {
   });
 
   test('changes when any one key part changes (fast-check seed 33)', () => {
-    const change = fc.constantFrom('lockHash', 'config', 'budget', 'seed', 'profile', 'dataset');
+    const change = fc.constantFrom('lockHash', 'cellFiles', 'config', 'budget', 'seed', 'profile', 'dataset');
     fc.assert(
       fc.property(keyParts, change, (p, which) => {
         const altered = { ...p };
         if (which === 'lockHash') altered.lockHash = p.lockHash === null ? 'c'.repeat(64) : null;
+        if (which === 'cellFiles') altered.cellFiles = `${p.cellFiles}0`;
         if (which === 'config') altered.config = { ...p.config, __extra: 1 };
         if (which === 'budget') altered.budget = { ...p.budget, epochs: p.budget.epochs + 1 };
         if (which === 'seed') altered.seed = p.seed + 1;
@@ -264,14 +270,16 @@ describe('readRecord and writeRecord', () => {
     let error = errorOf(() => readRecord(path()));
     expect(error).toBeInstanceOf(RunRecordError);
     expect(error.message).toMatch(/^run record .*seed-2\.json is not valid JSON \(.+\)\. Fix: restore it from git, or move it aside to rerun that run \(it is never overwritten automatically\)\.$/);
-    writeFileSync(path(), JSON.stringify({ ...record(), schemaVersion: 2 }));
+    writeFileSync(path(), JSON.stringify({ ...record(), schemaVersion: 3 }));
     error = errorOf(() => readRecord(path()));
     expect(error).toBeInstanceOf(RunRecordError);
-    expect(error.message).toBe(`run record ${path()} has schemaVersion 2, this harness reads 1. Fix: use the hypotest version that wrote it.`);
+    expect(error.message).toBe(`run record ${path()} has schemaVersion 3, this harness reads 1 and 2. Fix: use the hypotest version that wrote it.`);
+    writeFileSync(path(), JSON.stringify({ ...record(), schemaVersion: 1 }));
+    expect(readRecord(path())?.schemaVersion).toBe(1);
     writeFileSync(path(), 'null');
     error = errorOf(() => readRecord(path()));
     expect(error).toBeInstanceOf(RunRecordError);
-    expect(error.message).toContain('has schemaVersion undefined, this harness reads 1');
+    expect(error.message).toContain('has schemaVersion undefined, this harness reads 1 and 2');
   });
 });
 

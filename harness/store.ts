@@ -1,23 +1,37 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, appendFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { RunRecordError } from './errors.ts';
+import type { LockOrder } from './lockOrder.ts';
 import type { EncodedPredictions, MetricValues } from './metrics.ts';
 import type { Budget, Divergence, EpochLog, Profile, SplitName } from './types.ts';
 import { writeFileAtomic } from './atomicFile.ts';
 import { canonicalJson, sha256 } from './util.ts';
 
-export const SCHEMA_VERSION = 1;
+/** The record format this harness writes. Version 1 records (no cell-file hashes in the key) stay readable and valid. */
+export const SCHEMA_VERSION = 2;
+/** Every record format this harness reads. */
+export const READABLE_SCHEMA_VERSIONS: readonly number[] = [1, 2];
 
 /** One immutable run record: `results/<study>/<cell>/seed-<n>.json` (quick: `results/.quick/...`). */
 export interface RunRecord {
-  schemaVersion: 1;
-  /** The run key, {@link runKey}: sha256 of (lock hash, cell config, budget, seed, profile, dataset). Harness version and backend are not part of it. */
+  schemaVersion: 1 | 2;
+  /**
+   * The run key. Version 2: {@link runKey}, sha256 of (lock hash, the cell's own files, cell config, budget, seed, profile,
+   * dataset). Version 1: {@link runKeyVersion1}, the same without the cell's files. Harness version and backend are not part of it.
+   */
   key: string;
   study: string;
   cell: string;
   seed: number;
   profile: Profile;
   lockHash: string | null;
+  /** Version 2: sha256 of each of the cell's own files (the cell file and its non-harness imports but study.ts), as keyed. */
+  cellFiles?: Record<string, string>;
+  /**
+   * Version 2, registered profile: whether git showed the lock committed (and unmodified) before this run opened the sealed
+   * splits (`verified`, with the lock's commit) or could not tell (`unverifiable`: not in git). Null for other profiles.
+   */
+  lockOrder?: LockOrder | null;
   config: Record<string, unknown>;
   budget: Budget;
   status: 'ok' | 'diverged';
@@ -33,18 +47,30 @@ export interface RunRecord {
   environment: {
     node: string; platform: string; cpu: string; cores: number;
     backend: string; harnessVersion: string; gitCommit: string | null; gitDirty: boolean | null;
+    /** Version 2: the harness's own git commit and dirty flag (the project's are gitCommit and gitDirty). */
+    harnessCommit?: string | null; harnessDirty?: boolean | null;
     [key: string]: unknown;
   };
 }
 
 /**
- * The run key: sha256 of the canonical JSON of exactly six parts: the lock hash (null outside the registered
- * profile), the cell config, the budget, the seed, the profile and the dataset (canonical JSON of its id and
- * params). A stored record is reused only when its key matches (DESIGN.md rule 3); harness version and backend
- * are provenance, not key. Use `runKeyFor` (harness/runIdentity.ts) to key a study's run.
+ * The run key (record version 2): sha256 of the canonical JSON of exactly seven parts: the lock hash (null outside the
+ * registered profile), `cellFiles` (sha256 of the canonical JSON of the cell's own file hashes, see `cellFileHashes`), the
+ * cell config, the budget, the seed, the profile and the dataset (canonical JSON of its id and params). A stored record is
+ * reused only when its key matches (DESIGN.md rule 3); harness version and backend are provenance, not key. Use
+ * `runKeyFor` (harness/runIdentity.ts) to key a study's run.
  */
-export function runKey(parts: { lockHash: string | null; config: unknown; budget: unknown; seed: number; profile: Profile; dataset: string }): string {
-  // Only the six named parts: a wider object (e.g. with provenance) must not change the key.
+export function runKey(parts: { lockHash: string | null; cellFiles: string; config: unknown; budget: unknown; seed: number; profile: Profile; dataset: string }): string {
+  // Only the seven named parts: a wider object (e.g. with provenance) must not change the key.
+  const { lockHash, cellFiles, config, budget, seed, profile, dataset } = parts;
+  return sha256(canonicalJson({ lockHash, cellFiles, config, budget, seed, profile, dataset }));
+}
+
+/**
+ * The run key of version-1 records: sha256 of the canonical JSON of six parts (lock hash, config, budget, seed, profile,
+ * dataset), without the cell's files. Kept so that version-1 records stay valid (see `findStoredRun`).
+ */
+export function runKeyVersion1(parts: { lockHash: string | null; config: unknown; budget: unknown; seed: number; profile: Profile; dataset: string }): string {
   const { lockHash, config, budget, seed, profile, dataset } = parts;
   return sha256(canonicalJson({ lockHash, config, budget, seed, profile, dataset }));
 }
@@ -70,8 +96,8 @@ export function readRecord(path: string): RunRecord | null {
   } catch (error) {
     throw new RunRecordError(`run record ${path} is not valid JSON (${(error as Error).message}). Fix: restore it from git, or move it aside to rerun that run (it is never overwritten automatically).`);
   }
-  if (record?.schemaVersion !== SCHEMA_VERSION) {
-    throw new RunRecordError(`run record ${path} has schemaVersion ${JSON.stringify(record?.schemaVersion)}, this harness reads ${SCHEMA_VERSION}. Fix: use the hypotest version that wrote it.`);
+  if (!READABLE_SCHEMA_VERSIONS.includes(record?.schemaVersion)) {
+    throw new RunRecordError(`run record ${path} has schemaVersion ${JSON.stringify(record?.schemaVersion)}, this harness reads ${READABLE_SCHEMA_VERSIONS.join(' and ')}. Fix: use the hypotest version that wrote it.`);
   }
   return record;
 }

@@ -7,6 +7,7 @@ import type { StudyDesign } from './meta.ts';
 import { readPostHoc } from './postHoc.ts';
 import { budgetFor, strictMode } from './profile.ts';
 import type { Study } from './study.ts';
+import { studyVerdicts } from './studyVerdicts.ts';
 import type { Profile } from './types.ts';
 import { verdictLine } from './verdictLine.ts';
 
@@ -44,7 +45,11 @@ export async function annotateVerdict(context: TestContext, study: Study, hypoth
   context.task.meta.hypotest = {
     result,
     registered: hypotheses.map((h) => h.id),
-    study: { name: study.name, title: study.title, question: study.question, lockHash: lock?.lock.hash ?? null, lockedAt: lock?.lock.lockedAt ?? null, lockCommit: lock?.lock.gitCommit ?? null },
+    study: {
+      name: study.name, title: study.title, question: study.question, lockHash: lock?.lock.hash ?? null, lockedAt: lock?.lock.lockedAt ?? null, lockCommit: lock?.lock.gitCommit ?? null,
+      // Judged once per study and cached: the harness commits and backends of the runs beside the lock's.
+      provenance: lock ? studyVerdicts(study, hypotheses).provenance : null,
+    },
     design: first ? designOf(study, result.profile) : null,
     summary: first ? summary : null,
     postHoc: first ? readPostHoc(study) : null,

@@ -8,8 +8,12 @@ import { createHash } from 'node:crypto';
 import { appendFileSync, cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { freshProject } from '../fixtures/projects/run.ts';
+import { freshProject, GIT_ISOLATION } from '../fixtures/projects/run.ts';
 import { main } from './cli.ts';
+
+// The fixture projects live in this repository's ignored .e2e-tmp: git must see them as outside git.
+Object.assign(process.env, GIT_ISOLATION);
+const UNVERIFIABLE = 'order unverifiable (the study is not in a git work tree): registered runs open the sealed splits and say so in their records and reports.';
 
 const created: string[] = [];
 let counter = 0;
@@ -87,7 +91,29 @@ describe('lock', () => {
     const root = project();
     const { code, output } = await cli(root, 'lock', 'nope');
     expect(code).toBe(1);
-    expect(output).toBe(`StudyDefinitionError: no study 'nope': ${join(root, 'experiments', 'nope', 'study.ts')} does not exist. Fix: run from the project root and name a folder under experiments/.`);
+    expect(output).toBe(`UnknownStudyError: no study 'nope': ${join(root, 'experiments', 'nope', 'study.ts')} does not exist. The studies here: toy. Fix: name one of them, and run from the project root (or set HYPOTEST_ROOT).`);
+  });
+
+  test('verify names an unknown study as unknown (listing the studies) and a corrupt lock as corrupt, never as "not locked"', async () => {
+    const root = project();
+    const unknown = await cli(root, 'verify', 'nosuch');
+    expect(unknown.code).toBe(1);
+    expect(unknown.output).toContain("UnknownStudyError: no study 'nosuch'");
+    expect(unknown.output).toContain('The studies here: toy.');
+    writeFileSync(join(root, 'experiments', 'toy', 'prereg.lock.json'), '{ "schemaVersion": 2, ');
+    const corrupt = await cli(root, 'verify', 'toy');
+    expect(corrupt.code).toBe(1);
+    expect(corrupt.output).toMatch(/^LockFileError: .*prereg\.lock\.json is not valid JSON/);
+  });
+
+  test('verify fails on a declared cell whose file is gone, even with its removal recorded as a deviation', async () => {
+    const root = project();
+    expect((await cli(root, 'lock', 'toy')).code).toBe(0);
+    rmSync(join(root, 'experiments', 'toy', 'cells', 'a1-b1.exp.ts'));
+    expect((await cli(root, 'deviate', 'toy', '--file', 'cells/a1-b1.exp.ts', '--what', 'dropped', '--why', 'test')).code).toBe(0);
+    const { code, output } = await cli(root, 'verify', 'toy');
+    expect(code).toBe(1);
+    expect(output).toContain("CELL WITHOUT FILE: 'a1-b1' is declared in study.ts but cells/a1-b1.exp.ts does not exist");
   });
 
   test('a study whose declared name is not its folder', async () => {
@@ -129,7 +155,7 @@ describe('verify and deviate', () => {
     const lock = JSON.parse(readFileSync(join(root, 'experiments', 'toy', 'prereg.lock.json'), 'utf8'));
 
     let run = await cli(root, 'verify', 'toy');
-    expect(run).toEqual({ code: 0, output: `'toy' matches its lock ${lock.hash.slice(0, 12)} (0 recorded deviations).` });
+    expect(run).toEqual({ code: 0, output: `'toy' matches its lock ${lock.hash.slice(0, 12)} (0 recorded deviations).\n${UNVERIFIABLE}` });
 
     const hypotheses = join(root, 'experiments', 'toy', 'hypotheses.exp.ts');
     appendFileSync(hypotheses, '\n// clarified after the lock\n');
@@ -151,6 +177,7 @@ describe('verify and deviate', () => {
     expect(run.output.split('\n')).toEqual([
       'deviation: hypotheses.exp.ts (changed) — added a comment',
       `'toy' matches its lock ${lock.hash.slice(0, 12)} (1 recorded deviation).`,
+      UNVERIFIABLE,
     ]);
   });
 
@@ -170,7 +197,7 @@ describe('verify and deviate', () => {
     const root = project();
     const { code, output } = await cli(root, 'deviate', 'tyop', '--file', 'study.ts', '--what', 'w', '--why', 'y');
     expect(code).toBe(1);
-    expect(output).toBe(`StudyDefinitionError: no study 'tyop': ${join(root, 'experiments', 'tyop', 'study.ts')} does not exist. Fix: run from the project root and name a folder under experiments/.`);
+    expect(output).toBe(`UnknownStudyError: no study 'tyop': ${join(root, 'experiments', 'tyop', 'study.ts')} does not exist. The studies here: toy. Fix: name one of them, and run from the project root (or set HYPOTEST_ROOT).`);
     expect(existsSync(join(root, 'experiments', 'tyop'))).toBe(false);
   });
 
@@ -191,6 +218,7 @@ describe('verify and deviate', () => {
       'analysis deviation: verdicts by rule 2 (verdict rule 2)',
       'verdicts by rule 2 (adopted by an analysis deviation; the lock registered rule 1, whose verdicts are shown beside where they differ).',
       `'toy' matches its lock ${old.hash.slice(0, 12)} (0 recorded deviations).`,
+      UNVERIFIABLE,
     ]);
     expect((await cli(root, 'deviate', 'toy', '--analysis', '--verdict-rule', '3', '--what', 'w', '--why', 'y')).code).toBe(2);
     expect((await cli(root, 'deviate', 'toy', '--analysis', '--what', 'w')).code).toBe(2);

@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { HypotestError, StudyDefinitionError } from './errors.ts';
-import { readLockStatus, recordAnalysisDeviation, recordDeviation, verdictRules, writeLock } from './lock.ts';
+import { assertStudyExists, readLockStatus, recordAnalysisDeviation, recordDeviation, verdictRules, writeLock } from './lock.ts';
+import { lockOrder } from './lockOrder.ts';
 import { loadDatasetOnce } from './seal.ts';
 import { scaffoldStudy, scaffoldSummary, type ScaffoldDesign } from './scaffold.ts';
 import { hypotestRoot, type Study } from './study.ts';
@@ -11,17 +11,17 @@ const USAGE = `usage:
   npx hypotest new <study> --design factorial|arms
                                  write a commented study skeleton in experiments/<study> that runs at once in the quick profile
   npx hypotest lock <study>      hash the pre-registration files and dataset into experiments/<study>/prereg.lock.json
-  npx hypotest verify <study>    check the files against the lock (exit 1 on a change without a deviation)
+  npx hypotest verify <study>    check the files against the lock (exit 1 on a change without a deviation, a declared cell
+                                 without its file, or a lock file that git shows uncommitted or modified)
   npx hypotest deviate <study> --file <path in the study folder> --what "..." --why "..."
                                  record a change made after the lock in experiments/<study>/deviations.json
   npx hypotest deviate <study> --analysis [--verdict-rule <1|2>] --what "..." --why "..."
                                  record a change of the analysis (by default: adopt this harness's verdict rule)`;
 
-/** The path of `experiments/<name>/study.ts`; throws {@link StudyDefinitionError} when there is none. */
+/** The path of `experiments/<name>/study.ts`; throws {@link UnknownStudyError} (listing the studies) when there is none. */
 function studyFile(root: string, name: string): string {
-  const path = join(root, 'experiments', name, 'study.ts');
-  if (!existsSync(path)) throw new StudyDefinitionError(`no study '${name}': ${path} does not exist. Fix: run from the project root and name a folder under experiments/.`);
-  return path;
+  assertStudyExists(join(root, 'experiments', name), name);
+  return join(root, 'experiments', name, 'study.ts');
 }
 
 /** Imports `experiments/<name>/study.ts` and returns its default export. */
@@ -67,10 +67,13 @@ export async function main(args: string[], root = hypotestRoot(), out: (line: st
       return 0;
     }
     if (command === 'verify') {
-      const check = readLockStatus(studyDir, name);
+      readLockStatus(studyDir, name); // an unknown, unlocked or corrupt study fails before its code is imported
+      const study = await loadStudy(root, name);
+      const check = readLockStatus(studyDir, name, { cells: study.cellIds });
       for (const change of check.changes) {
         out(`${change.deviation ? 'deviation' : 'CHANGED WITHOUT DEVIATION'}: ${change.file} (${change.kind})${change.deviation ? ` — ${change.deviation.what}` : ''}`);
       }
+      for (const cell of check.missingCells ?? []) out(`CELL WITHOUT FILE: '${cell}' is declared in study.ts but cells/${cell}.exp.ts does not exist`);
       if (!check.ok) {
         out(`'${name}' does not match its lock. Fix: undo the change, or record it with \`npx hypotest deviate ${name} --file <file> --what "..." --why "..."\`.`);
         return 1;
@@ -79,6 +82,10 @@ export async function main(args: string[], root = hypotestRoot(), out: (line: st
       const rules = verdictRules(check);
       if (rules.adopted !== rules.registered) out(`verdicts by rule ${rules.adopted} (adopted by an analysis deviation; the lock registered rule ${rules.registered}, whose verdicts are shown beside where they differ).`);
       out(`'${name}' matches its lock ${check.lock.hash.slice(0, 12)} (${check.changes.length} recorded deviation${check.changes.length === 1 ? '' : 's'}).`);
+      const order = lockOrder(studyDir, name); // throws UncommittedLockError: registered runs would refuse to open sealed splits
+      out(order.state === 'verified'
+        ? `lock committed in ${order.commit.slice(0, 10)} and unmodified: registered runs may open the sealed splits.`
+        : `order unverifiable (${order.reason}): registered runs open the sealed splits and say so in their records and reports.`);
       return 0;
     }
     const what = option(args, 'what');

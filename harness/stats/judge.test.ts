@@ -133,6 +133,13 @@ describe('judge: reasons and bad input', () => {
     expect(judge({ lower: 0.004, upper: 0.021 }, { sesoi: 0.01, direction: 'greater' }).reason).toMatch(/^significant but possibly below the SESOI/);
   });
 
+  test('a claim of "less than -δ" names its threshold with the sign: the SESOI -0.5, not 0.5', () => {
+    expect(judge({ lower: -1.034, upper: -0.3953 }, { sesoi: 0.5, direction: 'less' }).reason).toBe('significant but possibly below the SESOI: interval [-1.034, -0.3953] excludes zero but not the SESOI -0.5');
+    expect(judge({ lower: -0.2, upper: 0.3 }, { sesoi: 0.5, direction: 'less' }).reason).toBe('interval [-0.2, 0.3] lies wholly short of the SESOI -0.5: it excludes every effect of the claimed size');
+    expect(judge({ lower: -0.9, upper: -0.6 }, { sesoi: 0.5, direction: 'less' }).reason).toContain('beyond the SESOI -0.5');
+    expect(judge({ lower: 0.6, upper: 0.9 }, { sesoi: 0.5, direction: 'greater' }).reason).toContain('beyond the SESOI 0.5');
+  });
+
   test('rejects a non-positive SESOI, NaN bounds, reversed bounds and unknown directions', () => {
     expect(() => judge({ lower: 0, upper: 1 }, { sesoi: 0, direction: 'greater' })).toThrow(InvalidInputError);
     expect(() => judge({ lower: 0, upper: 1 }, { sesoi: -1, direction: 'greater' })).toThrow(/judge: sesoi is -1/);

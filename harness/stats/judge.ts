@@ -70,9 +70,9 @@ function formatBound(x: number): string {
 }
 
 /** Rule 1, 'greater': refutes only inside (-δ, δ) or wholly below zero. Kept to show locked studies' registered verdicts. */
-function judgeGreaterRuleOne(lower: number, upper: number, sesoi: number, text: string): Judgement {
+function judgeGreaterRuleOne(lower: number, upper: number, sesoi: number, text: string, threshold = formatBound(sesoi)): Judgement {
   if (lower > sesoi) {
-    return { verdict: 'supported', code: 'beyond-sesoi', reason: `interval ${text} lies beyond the SESOI ${formatBound(sesoi)} in the predicted direction` };
+    return { verdict: 'supported', code: 'beyond-sesoi', reason: `interval ${text} lies beyond the SESOI ${threshold} in the predicted direction` };
   }
   if (upper < 0) {
     return { verdict: 'refuted', code: 'wrong-direction', reason: `interval ${text} lies wholly on the wrong side of zero` };
@@ -81,26 +81,26 @@ function judgeGreaterRuleOne(lower: number, upper: number, sesoi: number, text: 
     return { verdict: 'refuted', code: 'within-sesoi', reason: `interval ${text} lies inside (-SESOI, SESOI) = (${formatBound(-sesoi)}, ${formatBound(sesoi)}): no effect of practical size` };
   }
   if (lower > 0) {
-    return { verdict: 'inconclusive', code: 'significant-below-sesoi', reason: `significant but possibly below the SESOI: interval ${text} excludes zero but not the SESOI ${formatBound(sesoi)}` };
+    return { verdict: 'inconclusive', code: 'significant-below-sesoi', reason: `significant but possibly below the SESOI: interval ${text} excludes zero but not the SESOI ${threshold}` };
   }
   if (upper >= sesoi) {
-    return { verdict: 'inconclusive', code: 'includes-zero-and-sesoi', reason: `interval ${text} includes both zero and the SESOI ${formatBound(sesoi)}` };
+    return { verdict: 'inconclusive', code: 'includes-zero-and-sesoi', reason: `interval ${text} includes both zero and the SESOI ${threshold}` };
   }
-  return { verdict: 'inconclusive', code: 'includes-zero-and-opposite-sesoi', reason: `interval ${text} includes zero and an effect of practical size in the opposite direction, but not the SESOI ${formatBound(sesoi)} in the predicted one` };
+  return { verdict: 'inconclusive', code: 'includes-zero-and-opposite-sesoi', reason: `interval ${text} includes zero and an effect of practical size in the opposite direction, but not the SESOI ${threshold} in the predicted one` };
 }
 
 /** Rule 2, 'greater' (minimum-effect testing): supported wholly beyond δ, refuted wholly short of δ, inconclusive when it contains δ. */
-function judgeGreater(lower: number, upper: number, sesoi: number, text: string): Judgement {
+function judgeGreater(lower: number, upper: number, sesoi: number, text: string, threshold = formatBound(sesoi)): Judgement {
   if (lower > sesoi) {
-    return { verdict: 'supported', code: 'beyond-sesoi', reason: `interval ${text} lies beyond the SESOI ${formatBound(sesoi)} in the predicted direction` };
+    return { verdict: 'supported', code: 'beyond-sesoi', reason: `interval ${text} lies beyond the SESOI ${threshold} in the predicted direction` };
   }
   if (upper < sesoi) {
-    return { verdict: 'refuted', code: 'short-of-sesoi', reason: `interval ${text} lies wholly short of the SESOI ${formatBound(sesoi)}: it excludes every effect of the claimed size` };
+    return { verdict: 'refuted', code: 'short-of-sesoi', reason: `interval ${text} lies wholly short of the SESOI ${threshold}: it excludes every effect of the claimed size` };
   }
   if (lower > 0) {
-    return { verdict: 'inconclusive', code: 'significant-below-sesoi', reason: `significant but possibly below the SESOI: interval ${text} excludes zero but not the SESOI ${formatBound(sesoi)}` };
+    return { verdict: 'inconclusive', code: 'significant-below-sesoi', reason: `significant but possibly below the SESOI: interval ${text} excludes zero but not the SESOI ${threshold}` };
   }
-  return { verdict: 'inconclusive', code: 'includes-zero-and-sesoi', reason: `interval ${text} includes both zero and the SESOI ${formatBound(sesoi)}` };
+  return { verdict: 'inconclusive', code: 'includes-zero-and-sesoi', reason: `interval ${text} includes both zero and the SESOI ${threshold}` };
 }
 
 /**
@@ -150,7 +150,8 @@ export function judge(interval: { lower: number; upper: number }, claim: JudgeCl
   const text = `[${formatBound(lower)}, ${formatBound(upper)}]`;
   const directional = rule === 1 ? judgeGreaterRuleOne : judgeGreater;
   if (direction === 'greater') return directional(lower, upper, sesoi, text);
-  if (direction === 'less') return directional(-upper, -lower, sesoi, text);
+  // The mirror image, judged as 'greater'; its reasons name the claimed threshold with its sign ("the SESOI -0.5").
+  if (direction === 'less') return directional(-upper, -lower, sesoi, text, formatBound(-sesoi));
   if (direction === 'equivalent') {
     if (lower > -sesoi && upper < sesoi) {
       return { verdict: 'supported', code: 'within-sesoi', reason: `interval ${text} lies inside (-SESOI, SESOI) = (${formatBound(-sesoi)}, ${formatBound(sesoi)})` };

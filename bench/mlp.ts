@@ -2,7 +2,7 @@
  * `npm run bench`: MLP training throughput of hypotest's own training code (`createMlp` and `trainClassifier`
  * from harness/models, the code the studies run) against PyTorch on the same CPU, alternating in one command.
  *
- *   npm run bench -- [--depths 2,4,8] [--repetitions 3] [--seconds 5] [--backend fast-cpu] [--torch-malloc tuned|default]
+ *   npm run bench -- [--depths 2,4,8] [--repetitions 3] [--seconds 5] [--backend fast-cpu] [--torch-malloc tuned|default] [--vit-seconds 8]
  *
  * Protocol (that of shared/anchors/torch_bench.py, which bench/torch_mlp.py copies): the 784-256xd-10 MLP with
  * ReLU, AdamW lr 1e-3 without weight decay, softmax cross-entropy, batch 128, on the Fashion-MNIST training
@@ -16,9 +16,10 @@
  *
  * Output: one JSON line per measurement (hypotest lines carry the process's resident set size, current and
  * peak), progress on stderr, and as the last line
- * `{"summary": {"mlp_d2": r, "mlp_d4": r, "mlp_d8": r, "xgb": r}}`, r being the median over repetitions of hypotest's
- * examples/s divided by PyTorch's in the same repetition (null when PyTorch is not available); `xgb` is Python
- * xgboost's training time over hypotest's (bench/xgb.ts; `--xgb-rounds 0` skips it).
+ * `{"summary": {"mlp_d2": r, "mlp_d4": r, "mlp_d8": r, "vit": r, "xgb": r}}`, r being the median over repetitions of
+ * hypotest's examples/s divided by PyTorch's in the same repetition (null when PyTorch is not available); `vit` is
+ * the same ratio for torch_bench.py's ViT (bench/vit.ts; `--vit-seconds 0` skips it); `xgb` is Python xgboost's
+ * training time over hypotest's (bench/xgb.ts; `--xgb-rounds 0` skips it).
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -32,6 +33,7 @@ import { trainClassifier } from '../harness/models/train.ts';
 import { createRandom } from '../harness/random.ts';
 import type { ExperimentData, Split } from '../harness/types.ts';
 import { summaryLine } from './summary.ts';
+import { benchVit } from './vit.ts';
 import { benchXgboost } from './xgb.ts';
 
 const { values: args } = parseArgs({
@@ -42,6 +44,8 @@ const { values: args } = parseArgs({
     backend: { type: 'string' },
     python: { type: 'string', default: '/usr/bin/python3' },
     'torch-malloc': { type: 'string', default: 'tuned' },
+    // The vit entry (bench/vit.ts): --vit-seconds 0 skips it.
+    'vit-seconds': { type: 'string', default: '8' },
     // The xgb entry (bench/xgb.ts): --xgb-rounds 0 skips it.
     'xgb-rounds': { type: 'string', default: '10' },
     'xgb-examples': { type: 'string', default: '5000' },
@@ -195,8 +199,14 @@ for (let repetition = 1; repetition <= repetitions; repetition++) {
 }
 if (typeof torch !== 'string') torch.close();
 
+const vitSeconds = Number(args['vit-seconds']);
+const vitRatios = vitSeconds > 0
+  ? await benchVit({ repetitions, seconds: vitSeconds, images, backend: backendInfo, python: args.python, torchEnvironment: TORCH_MALLOC, emit, note })
+  : undefined;
+
 const xgbRounds = Number(args['xgb-rounds']);
 const xgbRatios = xgbRounds > 0
   ? await benchXgboost({ repetitions, rounds: xgbRounds, examples: Number(args['xgb-examples']), threads: 1, python: args.python, emit, note })
   : undefined;
-process.stdout.write(`${summaryLine(ratios, xgbRatios === undefined ? new Map() : new Map([['xgb', xgbRatios]]))}\n`);
+const named = new Map<string, number[]>([...(vitRatios === undefined ? [] : [['vit', vitRatios] as const]), ...(xgbRatios === undefined ? [] : [['xgb', xgbRatios] as const])]);
+process.stdout.write(`${summaryLine(ratios, named)}\n`);

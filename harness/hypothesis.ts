@@ -20,6 +20,10 @@ const registries = new Map<Study, HypothesisSpec[]>();
  *   direction: 'greater', sesoi: 0.5, sesoiReason: '...', family: 'confirmatory' })
  */
 export function hypothesis(study: Study, spec: HypothesisSpec): void {
+  if (collecting) {
+    collecting.push(spec);
+    return;
+  }
   let list = registries.get(study);
   if (!list) {
     list = [];
@@ -43,4 +47,25 @@ export function hypothesis(study: Study, spec: HypothesisSpec): void {
       throw error;
     }
   });
+}
+
+let collecting: HypothesisSpec[] | null = null;
+
+/**
+ * Runs `load` (an import of a hypotheses file) with {@link hypothesis} collecting the specs instead of registering
+ * Vitest tests, and returns them in declaration order: how `hypotest diff` reads a hypotheses file outside Vitest.
+ *
+ * @example
+ * const specs = await collectHypotheses(() => import(pathToFileURL(file).href));
+ */
+export async function collectHypotheses(load: () => Promise<unknown>): Promise<HypothesisSpec[]> {
+  const collected: HypothesisSpec[] = [];
+  const previous = collecting;
+  collecting = collected;
+  try {
+    await load();
+  } finally {
+    collecting = previous;
+  }
+  return collected;
 }

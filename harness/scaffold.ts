@@ -78,7 +78,7 @@ export function scaffoldStudy(root: string, study: string, design: ScaffoldDesig
 /** The lines `hypotest new` prints after writing a skeleton: what was written and what to do next. */
 export function scaffoldSummary(result: ScaffoldResult): string[] {
   return [
-    `wrote a ${result.design} study '${result.study}':`,
+    `wrote ${result.design === 'arms' ? 'an arms' : 'a factorial'} study '${result.study}':`,
     ...result.files.map((file) => `  ${file}`),
     'Next:',
     `  1. HYPOTEST_PROFILE=quick npx vitest run experiments/${result.study}   # runs now: small budget, validation only, verdicts labelled quick`,

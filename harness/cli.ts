@@ -5,6 +5,7 @@ import { assertStudyExists, readLockStatus, recordAnalysisDeviation, recordDevia
 import { lockOrder } from './lockOrder.ts';
 import { loadDatasetOnce } from './seal.ts';
 import { scaffoldStudy, scaffoldSummary, type ScaffoldDesign } from './scaffold.ts';
+import { diffPreregistration, renderPreregDiff } from './preregDiff.ts';
 import { hypotestRoot, type Study } from './study.ts';
 
 const USAGE = `usage:
@@ -13,6 +14,8 @@ const USAGE = `usage:
   npx hypotest lock <study>      hash the pre-registration files and dataset into experiments/<study>/prereg.lock.json
   npx hypotest verify <study>    check the files against the lock (exit 1 on a change without a deviation, a declared cell
                                  without its file, or a lock file that git shows uncommitted or modified)
+  npx hypotest diff <study>      what changed in the pre-registration since the lock, as a reviewer reads it
+                                 (hypothesis H1: SESOI 0.5 -> 0.3; seeds added; a cell's code changed), each with its deviation
   npx hypotest deviate <study> --file <path in the study folder> --what "..." --why "..."
                                  record a change made after the lock in experiments/<study>/deviations.json
   npx hypotest deviate <study> --analysis [--verdict-rule <1|2>] --what "..." --why "..."
@@ -42,7 +45,7 @@ function option(args: string[], name: string): string | undefined {
 /** Runs the command line; returns the exit status. */
 export async function main(args: string[], root = hypotestRoot(), out: (line: string) => void = (line) => { process.stdout.write(line + '\n'); }): Promise<number> {
   const [command, name] = args;
-  if (!command || !name || !['new', 'lock', 'verify', 'deviate'].includes(command)) {
+  if (!command || !name || !['new', 'lock', 'verify', 'diff', 'deviate'].includes(command)) {
     out(USAGE);
     return command === 'help' || command === '--help' ? 0 : 2;
   }
@@ -55,6 +58,10 @@ export async function main(args: string[], root = hypotestRoot(), out: (line: st
         return 2;
       }
       for (const line of scaffoldSummary(scaffoldStudy(root, name, design as ScaffoldDesign))) out(line);
+      return 0;
+    }
+    if (command === 'diff') {
+      for (const line of renderPreregDiff(await diffPreregistration(root, name))) out(line);
       return 0;
     }
     if (command === 'lock') {

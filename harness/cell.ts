@@ -1,5 +1,7 @@
 import { relative } from 'node:path';
 import { describe, test, type TestContext } from 'vitest';
+import { renderSvg } from './figures/render.ts';
+import { runCurveSpec } from './figures/specs.ts';
 import { CellRegistrationError, LockMismatchError, ModelError } from './errors.ts';
 import { assertLockHolds } from './lock.ts';
 import { findStoredRun } from './recordLookup.ts';
@@ -78,7 +80,7 @@ async function runOne<Config extends CellConfig>(study: Study<Config>, cellId: s
   const { key, path, cellFiles, record: existing } = findStoredRun(root, { study, cell: cellId, seed, profile, lockHash: lock?.hash ?? null });
   if (existing) {
     context.task.meta.hypotestRun = summary(existing, path, true);
-    await context.annotate(`${PROFILE_NOTE[profile]}: ${existing.status === 'diverged' ? 'diverged; ' : ''}${formatMetrics(existing.metrics)} · ${relative(root, path)}`, `run: reused${existing.status === 'diverged' ? ' (diverged)' : ''}`);
+    await context.annotate(`${PROFILE_NOTE[profile]}: ${existing.status === 'diverged' ? 'diverged; ' : ''}${formatMetrics(existing.metrics)} · ${relative(root, path)}`, `run: reused${existing.status === 'diverged' ? ' (diverged)' : ''}`, await curveAttachment(existing));
     return;
   }
 
@@ -154,7 +156,18 @@ async function runOne<Config extends CellConfig>(study: Study<Config>, cellId: s
     `${PROFILE_NOTE[profile]}: ${record.status === 'diverged' ? `diverged at epoch ${record.divergence?.epoch} (${record.divergence?.reason}); handled by the study's registered rule` : formatMetrics(metrics)} · ${relative(root, path)}` +
       `${archived ? ` (the previous record, made with another key, was moved to ${relative(root, archived)})` : ''}`,
     record.status === 'diverged' ? 'run: diverged' : 'run: trained',
+    await curveAttachment(record),
   );
+}
+
+/** The run's learning curve as an inline SVG attachment (none without a curve; a figure never fails a run). */
+async function curveAttachment(record: RunRecord): Promise<{ contentType: string; body: Buffer } | undefined> {
+  if (record.curve.length === 0) return undefined;
+  try {
+    return { contentType: 'image/svg+xml', body: Buffer.from(await renderSvg(runCurveSpec({ cell: record.cell, seed: record.seed, curve: record.curve }))) };
+  } catch {
+    return undefined;
+  }
 }
 
 const PROFILE_NOTE: Record<string, string> = {

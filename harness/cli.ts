@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { HypotestError, StudyDefinitionError } from './errors.ts';
-import { assertStudyExists, readLockStatus, recordAnalysisDeviation, recordDeviation, verdictRules, writeLock } from './lock.ts';
+import { assertStudyExists, readLockStatus, recordAnalysisDeviation, recordDeviation, verdictRules, writeLock, type PreregLock } from './lock.ts';
 import { lockOrder } from './lockOrder.ts';
 import { loadDatasetOnce } from './seal.ts';
 import { scaffoldStudy, scaffoldSummary, type ScaffoldDesign } from './scaffold.ts';
@@ -42,8 +42,14 @@ function option(args: string[], name: string): string | undefined {
   return index >= 0 ? args[index + 1] : undefined;
 }
 
+/** What the layers above the harness add to a command (the reporters write prereg.pdf after a lock); the harness imports none of them. */
+export interface CliHooks {
+  /** Called after `lock` wrote the lock file; returns lines to print. */
+  onLocked?(context: { root: string; study: Study; studyDir: string; lock: PreregLock }): Promise<string[]>;
+}
+
 /** Runs the command line; returns the exit status. */
-export async function main(args: string[], root = hypotestRoot(), out: (line: string) => void = (line) => { process.stdout.write(line + '\n'); }): Promise<number> {
+export async function main(args: string[], root = hypotestRoot(), out: (line: string) => void = (line) => { process.stdout.write(line + '\n'); }, hooks: CliHooks = {}): Promise<number> {
   const [command, name] = args;
   if (!command || !name || !['new', 'lock', 'verify', 'diff', 'deviate'].includes(command)) {
     out(USAGE);
@@ -71,6 +77,7 @@ export async function main(args: string[], root = hypotestRoot(), out: (line: st
       out(`locked '${name}': ${Object.keys(lock.files).length} files, hash ${lock.hash.slice(0, 12)}, dataset ${lock.dataset.fingerprint.slice(0, 12)}.`);
       out(`Commit the lock on its own now (git add ${join('experiments', name, 'prereg.lock.json')} && git commit), before any registered run opens the sealed splits.`);
       if (lock.gitDirty) out('warning: the work tree had uncommitted changes; commit the pre-registration files before (or with) the lock.');
+      for (const line of (await hooks.onLocked?.({ root, study, studyDir, lock })) ?? []) out(line);
       return 0;
     }
     if (command === 'verify') {

@@ -1,4 +1,4 @@
-import { test } from 'vitest';
+import { describe, test } from 'vitest';
 import { validateHypothesis, type HypothesisSpec } from './analysis/index.ts';
 import { HypotestError } from './errors.ts';
 import { currentProfile } from './profile.ts';
@@ -9,9 +9,9 @@ import { annotatePilot, annotateVerdict } from './verdictAnnotation.ts';
 const registries = new Map<Study, HypothesisSpec[]>();
 
 /**
- * Registers a pre-registered hypothesis as a Vitest test. When the test runs, it reads the stored run
- * records of the current profile, analyses the whole family once, and records the verdict in task meta
- * and an annotation. Supported passes; inconclusive and refuted are skipped with their reason (strict
+ * Registers a pre-registered hypothesis as a Vitest test, named with its verdict (e.g. `ablation H2 INCONCLUSIVE: ...`)
+ * inside one suite per study. When the test runs, it reads the stored run records of the current profile, analyses
+ * the whole family once, and records the verdict in task meta and an annotation. Supported passes; inconclusive and refuted are skipped with their reason (strict
  * mode, `HYPOTEST_STRICT=1`, fails them); incomplete and error fail: they are integrity problems.
  *
  * @throws {HypothesisDefinitionError} at collection time when the spec is malformed (see validateHypothesis).
@@ -25,29 +25,42 @@ export function hypothesis(study: Study, spec: HypothesisSpec): void {
     return;
   }
   let list = registries.get(study);
+  const firstOfStudy = !list;
   if (!list) {
     list = [];
     registries.set(study, list);
   }
   validateHypothesis(study, spec, new Set(list.map((h) => h.id)));
   list.push(spec);
-  const registered = list;
   // Where the hypothesis is declared, so an unjudged verdict points at hypotheses.exp.ts, not the harness.
-  const declaredAt = (new Error().stack ?? '').split('\n').slice(1).filter((frame) => !frame.includes('/harness/hypothesis.ts')).join('\n');
-  test(`${study.name} ${spec.id}: ${spec.claim}`, async (context) => {
-    try {
-      if (currentProfile() === 'pilot') {
-        await annotatePilot(context, study, (await pilotSensitivity(study, registered)).find((r) => r.id === spec.id)!);
-        return;
-      }
-      const { results, lock, summary } = studyVerdicts(study, registered);
-      await annotateVerdict(context, study, registered, results.find((r) => r.id === spec.id)!, lock, summary);
-    } catch (error) {
-      if (error instanceof HypotestError && declaredAt) error.stack = `${error.name}: ${error.message}\n${declaredAt}`;
-      throw error;
+  declaredAt.set(spec, (new Error().stack ?? '').split('\n').slice(1).filter((frame) => !frame.includes('/harness/hypothesis.ts')).join('\n'));
+  if (!firstOfStudy) return;
+  const registered = list;
+  // The tests are declared in a suite whose factory Vitest runs after the file's top level, so every hypothesis of the
+  // family is registered by then and each test's name can carry its verdict, judged at collection from the stored
+  // records (cells run before hypotheses): the verdict words show in Vitest UI's tree without a click.
+  describe(`${study.name} hypotheses`, () => {
+    const words = verdictWords(study, registered);
+    for (const one of registered) {
+      test(`${study.name} ${one.id}${words.get(one.id) ? ` ${words.get(one.id)}` : ''}: ${one.claim}`, async (context) => {
+        try {
+          if (currentProfile() === 'pilot') {
+            await annotatePilot(context, study, (await pilotSensitivity(study, registered)).find((r) => r.id === one.id)!);
+            return;
+          }
+          const { results, lock, summary } = studyVerdicts(study, registered);
+          await annotateVerdict(context, study, registered, results.find((r) => r.id === one.id)!, lock, summary);
+        } catch (error) {
+          const where = declaredAt.get(one);
+          if (error instanceof HypotestError && where) error.stack = `${error.name}: ${error.message}\n${where}`;
+          throw error;
+        }
+      });
     }
   });
 }
+
+const declaredAt = new WeakMap<HypothesisSpec, string>();
 
 let collecting: HypothesisSpec[] | null = null;
 
@@ -68,4 +81,20 @@ export async function collectHypotheses(load: () => Promise<unknown>): Promise<H
     collecting = previous;
   }
   return collected;
+}
+
+/**
+ * The word each test's name carries: the verdict in capitals (`SUPPORTED`, `REFUTED`, `INCONCLUSIVE`, `INCOMPLETE`,
+ * `ERROR`), with the profile when it is not the registered one; `PILOT` under the pilot profile. Empty when the
+ * study cannot be judged at collection (the test then reports why when it runs).
+ */
+function verdictWords(study: Study, hypotheses: readonly HypothesisSpec[]): Map<string, string> {
+  const profile = currentProfile();
+  if (profile === 'pilot') return new Map(hypotheses.map((h) => [h.id, 'PILOT']));
+  try {
+    const { results } = studyVerdicts(study, hypotheses);
+    return new Map(results.map((r) => [r.id, `${r.verdict.toUpperCase()}${profile === 'registered' ? '' : ` (${profile} profile, validation)`}`]));
+  } catch {
+    return new Map();
+  }
 }

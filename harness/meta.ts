@@ -56,6 +56,8 @@ export interface StudyDesign {
   dataset: { id: string; description: string; params: Record<string, unknown> };
   factors: Record<string, (string | number)[]> | null;
   cells: string[];
+  /** Each cell's configuration as its file registers it (absent in verdict files written before it was recorded). */
+  configs?: Record<string, Record<string, unknown>>;
   seeds: number[];
   metrics: Study['metrics'];
   budget: Record<string, unknown>;

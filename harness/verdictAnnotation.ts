@@ -1,7 +1,8 @@
 import type { TestContext } from 'vitest';
 import type { HypothesisResult, HypothesisSpec, SensitivityResult, StudySummary } from './analysis/index.ts';
 import { HypothesisNotJudgedError, StrictVerdictError } from './errors.ts';
-import { intervalFigure } from './figures/interval.ts';
+import { renderSvg } from './figures/render.ts';
+import { forestSpec } from './figures/specs.ts';
 import type { LockStatus } from './lock.ts';
 import type { StudyDesign } from './meta.ts';
 import { readPostHoc } from './postHoc.ts';
@@ -11,11 +12,13 @@ import { studyVerdicts } from './studyVerdicts.ts';
 import type { Profile } from './types.ts';
 import { verdictLine } from './verdictLine.ts';
 
-function designOf(study: Study, profile: Profile): StudyDesign {
+/** The parts of a study declaration a report shows, for a profile (JSON-safe): the design in verdict meta and prereg.pdf. */
+export function designOf(study: Study, profile: Profile): StudyDesign {
   return JSON.parse(JSON.stringify({
     dataset: { id: study.dataset.id, description: study.dataset.description, params: study.dataset.params },
     factors: study.factors ?? null,
     cells: study.cellIds,
+    configs: study.cells,
     seeds: study.seeds,
     metrics: study.metrics,
     budget: budgetFor(study, profile),
@@ -61,7 +64,7 @@ export async function annotateVerdict(context: TestContext, study: Study, hypoth
   };
   const line = verdictLine(result);
   const note = SKIPPED_NOTE[result.verdict] && !strict ? `. ${SKIPPED_NOTE[result.verdict]}` : '';
-  await context.annotate(`${line}${note}`, `${result.id} ${result.verdict.toUpperCase()}`, { contentType: 'image/svg+xml', body: Buffer.from(intervalFigure(result)) });
+  await context.annotate(`${line}${note}`, `${result.id} ${result.verdict.toUpperCase()}`, { contentType: 'image/svg+xml', body: Buffer.from(await verdictFigure(result)) });
   if (result.verdict === 'incomplete') {
     const cells = [...new Set(result.missing.map((m) => m.split('/')[0]))];
     throw new HypothesisNotJudgedError(`${result.id} ${line}. Fix: run the missing cells, e.g. npx vitest run ${cells.slice(0, 3).map((c) => `experiments/${study.name}/cells/${c}.exp.ts`).join(' ')}${cells.length > 3 ? ' …' : ''} (stored runs are reused).`);
@@ -70,6 +73,14 @@ export async function annotateVerdict(context: TestContext, study: Study, hypoth
   if (result.verdict === 'supported') return;
   if (strict) throw new StrictVerdictError(`${result.id} (strict mode) ${line}`);
   context.skip(`${result.verdict}: ${result.reason}`);
+}
+
+/** The hypothesis's own forest-plot row (interval, estimate, ±SESOI band, verdict word) as SVG; empty without an interval. */
+async function verdictFigure(result: HypothesisResult): Promise<string> {
+  if (result.estimate === null || result.lower === null || result.upper === null) {
+    return `<svg xmlns="http://www.w3.org/2000/svg" width="420" height="24"><text x="4" y="16" font-family="sans-serif" font-size="12">${result.id} ${result.verdict}: no interval (${result.code})</text></svg>`;
+  }
+  return renderSvg(forestSpec([result], { compact: true, width: 460 }));
 }
 
 /**

@@ -5,6 +5,7 @@
  * list); the researcher's prose comes from the narrative file with its references already filled.
  */
 import type { HypothesisResult } from '../../harness/index.ts';
+import { dataAsRun, settingsAsRun } from '../render/designAsRun.ts';
 import { findingSentence } from '../render/writeup.ts';
 import type { VerdictsFile } from '../render/verdictTable.ts';
 import type { ReportFigure } from './figures.ts';
@@ -132,7 +133,7 @@ export function paperSource(input: PaperInput): string {
 
   out.push('= Pre-registration');
   out.push(t(`The study's pre-registration is its own code: ${input.studyFolder}study.ts (data, factors, seeds, budget, analysis plan and diverged-run rule), ${input.studyFolder}hypotheses.exp.ts (the hypotheses, with direction, SESOI and the reason for each) and one file per cell in ${input.studyFolder}cells/. `) +
-    t(`The command npx hypotest lock ${study.name} hashed every one of those files together with every project module they import and the dataset fingerprint into ${input.studyFolder}prereg.lock.json, committed on its own before any sealed split was opened. Every later run checks the files against the lock; an edit stops the run until it is undone or recorded as a deviation (Section 5). Each opening of a sealed split is written to results/${study.name}/audit.jsonl with run, time, lock hash and a fingerprint of the frozen model.`));
+    t(`npx hypotest lock ${study.name} hashed those files, every project module they import and the dataset fingerprint into ${input.studyFolder}prereg.lock.json, committed on its own before any sealed split was opened; every later run checks the files against it (an edit stops the run until undone or recorded as a deviation, Section 5), and each sealed opening is logged in results/${study.name}/audit.jsonl.`));
   out.push(tableBlock('(auto, 1fr)', '(left, left)', ['item', 'value'], [
     ['study folder', mono(input.studyFolder)],
     ['lock hash (sha256)', study.lockHash ? mono(study.lockHash) : 'not locked'],
@@ -147,12 +148,12 @@ export function paperSource(input: PaperInput): string {
 
   out.push('= Methods');
   out.push('== Data and model');
-  out.push(t(design.dataset.description));
+  out.push(t(dataAsRun(file)));
   const notes = design.notes.filter((n) => !/^Pilot/i.test(n));
   if (notes.length) out.push(notes.map((n) => `- ${markdownToTypst(n)}`).join('\n'));
   out.push('== Design and budget');
   const factorText = design.factors ? Object.entries(design.factors).map(([f, l]) => `${f} (${l.join(', ')})`).join('; ') : `arms ${design.cells.join(', ')}`;
-  out.push(t(`${design.factors ? `Full factorial: ${factorText}, ${design.cells.length} cells` : factorText}; seeds ${design.seeds.join(', ')} for every cell (${design.cells.length * design.seeds.length} runs). Budget as run (${file.profile} profile): ${budgetText(file)}. The metric is ${design.metrics.primary} on the ${registered ? 'sealed test' : 'validation'} split, read at the ${design.metrics.readAt === 'final-epoch' ? 'final epoch' : 'epoch with the best validation accuracy'}${design.metrics.secondary?.length ? `; secondary: ${design.metrics.secondary.join(', ')}` : ''}. Accuracy is in percent; effects are in percentage points (pp).`));
+  out.push(t(`${design.factors ? `Full factorial: ${factorText}, ${design.cells.length} cells` : factorText}; seeds ${design.seeds.join(', ')} for every cell (${design.cells.length * design.seeds.length} runs). ${settingsAsRun(file)} The metric is ${design.metrics.primary} on the ${registered ? 'sealed test' : 'validation'} split, read at the ${design.metrics.readAt === 'final-epoch' ? 'final epoch' : 'epoch with the best validation accuracy'}${design.metrics.secondary?.length ? `; secondary: ${design.metrics.secondary.join(', ')}` : ''}. Accuracy is in percent; effects are in percentage points (pp).`));
   const pilot = design.notes.find((n) => /^Pilot/i.test(n));
   if (pilot) out.push(markdownToTypst(pilot));
   out.push('== Analysis');
@@ -166,11 +167,9 @@ export function paperSource(input: PaperInput): string {
   ${claimRows(file).map((r) => r.map((c) => `[${c}]`).join(', ')).join(',\n  ')},
   table.hline(stroke: 0.8pt))) <tab-verdicts>`);
   if (fig('forest.svg')) out.push(figureBlock(fig('forest.svg')!, 'fig-forest'));
-  const confirmatoryResults = file.hypotheses.filter((h) => h.confirmatory);
-  const exploratory = file.hypotheses.filter((h) => !h.confirmatory);
-  out.push(`@tab-verdicts and @fig-forest give every verdict. ` + t(`Confirmatory: ${confirmatoryResults.map((h) => `${h.id} ${h.verdict} (${formatValue(h.estimate, h.unit, { signed: true })} ${h.unit}, ${formatConfidence(h.confidence)} CI ${formatInterval(h.lower, h.upper, h.unit)}${h.verdict === 'inconclusive' && h.minimumDetectableEffect !== null ? `, MDE ${formatValue(h.minimumDetectableEffect, h.unit)} ${h.unit}` : ''})`).join('; ')}.`) +
-    (exploratory.length ? ' ' + t(`Exploratory contrasts, leads rather than findings: ${exploratory.map((h) => `${h.id} ${h.verdict} (${formatValue(h.estimate, h.unit, { signed: true })} ${h.unit} ${formatInterval(h.lower, h.upper, h.unit)})`).join('; ')}. Section 6 discusses every claim that was not supported.`) : ''));
-  if (fig('cell-means.svg')) out.push(figureBlock(fig('cell-means.svg')!, 'fig-cells'));
+  const counts = ['supported', 'inconclusive', 'refuted', 'incomplete', 'error'].map((v) => [v, file.hypotheses.filter((h) => h.verdict === v).length] as const).filter(([, n]) => n > 0);
+  out.push(`@tab-verdicts and @fig-forest give every verdict (${t(counts.map(([v, n]) => `${n} ${v}`).join(', '))}); Section 6 discusses each claim that was not supported.`);
+  if (fig('cell-means.svg')) out.push(figureBlock(fig('cell-means.svg')!, 'fig-cells', 'auto'));
   if (fig('interaction.svg')) out.push(figureBlock(fig('interaction.svg')!, 'fig-interaction'));
   if (summary?.anova) {
     const a = summary.anova;
@@ -179,7 +178,7 @@ export function paperSource(input: PaperInput): string {
       ['residual', a.residual.sumOfSquares.toFixed(3), String(a.residual.df), a.residual.meanSquare.toFixed(3), '', '', ''],
     ], t(`Analysis of variance of ${split} ${summary.metric} (full factorial${design.analysis.seedAsBlock ? ', seed as a block' : ''}). Descriptive and unadjusted: the registered claims are the contrasts of the verdict table, not these omnibus tests.`), 'tab-anova'));
   } else if (summary?.anovaError) out.push(t(`The ANOVA table could not be computed: ${summary.anovaError}`));
-  if (fig('learning-curves.svg')) out.push(figureBlock(fig('learning-curves.svg')!, 'fig-curves'));
+  if (fig('learning-curves.svg')) out.push(figureBlock(fig('learning-curves.svg')!, 'fig-curves', 'auto'));
 
   out.push('= Deviations and post-hoc notes');
   out.push('== Deviations from the pre-registration');

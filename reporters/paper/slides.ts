@@ -6,6 +6,7 @@
  */
 import { HypotestError } from '../../harness/errors.ts';
 import type { HypothesisResult } from '../../harness/index.ts';
+import { dataAsRun, settingsAsRun } from '../render/designAsRun.ts';
 import { findingSentence } from '../render/writeup.ts';
 import type { VerdictsFile } from '../render/verdictTable.ts';
 import { cellMeans, type ReportFigure } from './figures.ts';
@@ -94,13 +95,13 @@ export function buildSlides(input: SlidesInput): Slide[] {
   slides.push({
     title: 'Design, as run',
     body: bullets([
-      t(`Data: ${design.dataset.description.split(/(?<=\.)\s/)[0]}`),
+      t(`Data: ${dataAsRun(file).split(/(?<=\.)\s/)[0]}`),
       t(`${design.factors ? 'Full factorial' : 'Arms'}: ${factorText} = ${design.cells.length} ${design.factors ? 'cells' : 'arms'}`),
       t(`Seeds ${design.seeds.join(', ')} in every cell: ${runs} runs`),
       t(`Budget (${file.profile} profile): ${budget}`),
       t(`Metric: ${design.metrics.primary} on the ${registered ? 'sealed test' : 'validation'} split, ${design.metrics.readAt === 'final-epoch' ? 'final epoch' : 'best validation epoch'}`),
     ], '15pt'),
-    script: `Here is the design as it was run, not as it was planned on a whiteboard. ${design.dataset.description} The ${design.factors ? 'factors were' : 'arms were'} ${factorText}, which gives ${design.cells.length} ${design.factors ? 'cells' : 'arms'}. Every cell ran the same ${design.seeds.length} seeds, ${design.seeds.join(', ')}, so there are ${runs} runs in total. The budget of the ${file.profile} profile was: ${budget}. These settings are shared by every cell, so any difference between cells comes from the factors alone. ${design.notes.filter((n) => !/^Pilot/i.test(n)).map(plain).join(' ')}`,
+    script: `Here is the design as it was run, not as it was planned on a whiteboard. ${dataAsRun(file)} The ${design.factors ? 'factors were' : 'arms were'} ${factorText}, which gives ${design.cells.length} ${design.factors ? 'cells' : 'arms'}. Every cell ran the same ${design.seeds.length} seeds, ${design.seeds.join(', ')}, so there are ${runs} runs in total. ${settingsAsRun(file)} These settings are the same in every cell, so any difference between cells comes from the factors alone. ${design.notes.filter((n) => !/^Pilot/i.test(n)).map(plain).join(' ')}`,
   });
 
   slides.push({

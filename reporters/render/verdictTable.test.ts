@@ -71,10 +71,11 @@ describe('buildVerdictFiles', () => {
 
 describe('verdictRows', () => {
   test('effect, interval with its confidence, SESOI by direction, verdict (with MDE when inconclusive), runs, profile', () => {
-    expect(verdictRows(file([result(), inconclusive, result({ id: 'H3', direction: 'less', sesoi: 0.5, unit: 'nats', estimate: -1, lower: -2, upper: -0.75, confidence: 0.95 })]))).toEqual([
-      ['H1 a1 beats a0 by more than 3 points', '9.85 pp', '[8.52, 11.18] (97.5%)', '> 3 pp', 'supported', '12/12', 'registered'],
-      ['H2 b makes no practical difference within three points, whatever the depth', '-1.25 pp', '[-3.50, 1.00] (97.5%)', '±3 pp', 'inconclusive (MDE 4.32)', '12/12', 'registered'],
-      ['H3 a1 beats a0 by more than 3 points', '-1.00 nats', '[-2.00, -0.75] (95.0%)', '< −0.5 nats', 'supported', '12/12', 'registered'],
+    expect(verdictRows(file([result(), inconclusive, result({ id: 'H3', direction: 'less', sesoi: 0.5, unit: 'nats', estimate: -0.0058, lower: -0.0125, upper: 0.0009, confidence: 0.95 })]))).toEqual([
+      ['H1 a1 beats a0 by more than 3 points', '+9.85 pp', '[+8.52, +11.18] (97.5%)', '> 3 pp', 'supported', '12/12', 'registered'],
+      ['H2 b makes no practical difference within three points, whatever the depth', '−1.25 pp', '[−3.50, +1.00] (97.5%)', '±3 pp', 'inconclusive (MDE 4.32)', '12/12', 'registered'],
+      // nats get three decimals: a small effect never prints as -0.01 [-0.01, 0.00].
+      ['H3 a1 beats a0 by more than 3 points', '−0.006 nats', '[−0.013, +0.001] (95%)', '< −0.5 nats', 'supported', '12/12', 'registered'],
     ]);
   });
 
@@ -85,25 +86,36 @@ describe('verdictRows', () => {
 });
 
 describe('renderTerminalTable', () => {
-  test('a title, aligned columns, long claims cut at 48 characters, and a count of verdicts', () => {
+  test('a title, aligned columns, long claims wrapped (never cut), and a count of verdicts', () => {
     expect(renderTerminalTable(file([result(), inconclusive]))).toBe([
       'hypotest: toy — Toy factorial study (registered profile, sealed test split)',
-      'hypothesis                                        effect    interval               SESOI   verdict                  runs   profile',
-      '------------------------------------------------  --------  ---------------------  ------  -----------------------  -----  ----------',
-      'H1 a1 beats a0 by more than 3 points              9.85 pp   [8.52, 11.18] (97.5%)  > 3 pp  supported                12/12  registered',
-      'H2 b makes no practical difference within three…  -1.25 pp  [-3.50, 1.00] (97.5%)  ±3 pp   inconclusive (MDE 4.32)  12/12  registered',
+      'hypothesis                                                effect    interval                 SESOI   verdict                  runs   profile',
+      '--------------------------------------------------------  --------  -----------------------  ------  -----------------------  -----  ----------',
+      'H1 a1 beats a0 by more than 3 points                      +9.85 pp  [+8.52, +11.18] (97.5%)  > 3 pp  supported                12/12  registered',
+      'H2 b makes no practical difference within three           −1.25 pp  [−3.50, +1.00] (97.5%)   ±3 pp   inconclusive (MDE 4.32)  12/12  registered',
+      '   points, whatever the depth',
       '1 supported, 1 inconclusive',
     ].join('\n'));
   });
 
-  test('lists the deviations, and cuts lines at the given width', () => {
+  test('colours each verdict in a terminal that shows colour, and only the verdict', () => {
+    const lines = renderTerminalTable(file([result(), inconclusive]), { colour: true }).split('\n');
+    expect(lines[3]).toContain('\u001b[32msupported\u001b[0m');
+    expect(lines[4]).toContain('\u001b[33minconclusive (MDE 4.32)\u001b[0m');
+    expect(lines[3].replace(/\u001b\[\d+m/g, '')).toBe(renderTerminalTable(file([result(), inconclusive])).split('\n')[3]);
+  });
+
+  test('lists the deviations, and wraps lines at the given width', () => {
     const deviations = [{ file: 'hypotheses.exp.ts', what: 'added a comment', why: 'clarity', when: '2026-01-03T00:00:00.000Z' }, { file: 'study.ts', what: 'w', why: 'y', when: 't' }];
     const lines = renderTerminalTable(file([result()], { deviations })).split('\n');
     expect(lines[4]).toBe('deviations from the pre-registration: hypotheses.exp.ts: added a comment (clarity); study.ts: w (y)');
     expect(lines[5]).toBe('1 supported');
-    const narrow = renderTerminalTable(file([result()]), 40).split('\n');
-    expect(narrow[0]).toBe('hypotest: toy — Toy factorial study (re…');
-    expect(narrow.every((line) => line.length <= 40)).toBe(true);
+    const narrow = renderTerminalTable(file([result({ claim: 'a1 beats a0 by more than three points in every cell of the design' })]), 100).split('\n');
+    expect(narrow[0]).toBe('hypotest: toy — Toy factorial study (registered profile, sealed test split)');
+    expect(narrow.every((line) => line.length <= 100)).toBe(true);
+    const claimLines = narrow.slice(3, -1).map((l) => l.trim().split(/\s{2,}/)[0]);
+    expect(claimLines.length).toBeGreaterThan(1);
+    expect(claimLines.join(' ')).toBe('H1 a1 beats a0 by more than three points in every cell of the design');
   });
 
   test('the quick profile carries its label in the title', () => {
@@ -122,8 +134,8 @@ describe('renderMarkdown', () => {
       '',
       '| hypothesis | effect | interval | SESOI | verdict | runs | profile |',
       '| --- | --- | --- | --- | --- | --- | --- |',
-      '| H1 a1 beats a0 by more than 3 points | 9.85 pp | [8.52, 11.18] (97.5%) | > 3 pp | supported | 12/12 | registered |',
-      '| H2 b makes no practical difference within three points, whatever the depth | -1.25 pp | [-3.50, 1.00] (97.5%) | ±3 pp | inconclusive (MDE 4.32) | 12/12 | registered |',
+      '| H1 a1 beats a0 by more than 3 points | +9.85 pp | [+8.52, +11.18] (97.5%) | > 3 pp | supported | 12/12 | registered |',
+      '| H2 b makes no practical difference within three points, whatever the depth | −1.25 pp | [−3.50, +1.00] (97.5%) | ±3 pp | inconclusive (MDE 4.32) | 12/12 | registered |',
       '',
       '## Reasons',
       '',
@@ -147,7 +159,7 @@ describe('renderMarkdown', () => {
   test('escapes pipes in table cells, and lists deviations with when, file, what and why', () => {
     const deviations = [{ file: 'hypotheses.exp.ts', what: 'added a comment', why: 'clarity', when: '2026-01-03T00:00:00.000Z' }];
     const text = renderMarkdown(file([result({ claim: 'a | b is not a column' })], { deviations }));
-    expect(text).toContain('| H1 a \\| b is not a column | 9.85 pp |');
+    expect(text).toContain('| H1 a \\| b is not a column | +9.85 pp |');
     expect(text).toContain('## Deviations\n\n- 2026-01-03T00:00:00.000Z: `hypotheses.exp.ts` — added a comment. Why: clarity\n');
   });
 
@@ -210,7 +222,7 @@ describe('a verdict rule adopted by an analysis deviation (issue 11)', () => {
 
   test('the write-up says what a short-of-SESOI refutation means and gives the rule-1 verdict after it', () => {
     expect(findingSentence(refuted)).toBe(
-      '**H3 refuted.** a1 beats a0 by more than 3 points: the effect (-0.38 pp, 97.5% CI [-1.02, 0.25]) lies wholly short of +0.5 pp, so the data exclude every effect of the claimed size. ' +
+      '**H3 refuted.** a1 beats a0 by more than 3 points: the effect (−0.38 pp, 97.5% CI [−1.02, +0.25]) lies wholly short of +0.5 pp, so the data exclude every effect of the claimed size. ' +
         'Under the verdict rule the lock registered (rule 1) this claim is inconclusive: interval [-1.02, 0.25] includes zero and an effect of practical size in the opposite direction, but not the SESOI 0.5 in the predicted one.',
     );
     expect(findingSentence(same)).not.toContain('rule');

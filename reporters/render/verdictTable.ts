@@ -1,4 +1,5 @@
 import { formatNumber } from '../../harness/figures/format.ts';
+import { formatConfidence, formatInterval, formatValue } from '../paper/format.ts';
 import type { HypothesisResult, PilotMeta, RunSummary, VerdictMeta } from '../../harness/meta.ts';
 
 /** verdicts.json: one study's judged hypotheses, as the reporters and the write-ups read them. */
@@ -63,11 +64,12 @@ export const num = (value: number | null | undefined, digits = 2) => formatNumbe
 /** Escapes pipes for a markdown table cell. */
 export const esc = (text: string) => text.replace(/\|/g, '\\|');
 
+// Digits follow the unit (pp to 0.01, nats to 0.001), so a small effect in nats never prints as "-0.01 [-0.01, 0.00]".
 function effectCell(r: HypothesisResult): string {
-  return r.estimate === null ? '—' : `${num(r.estimate)} ${r.unit}`;
+  return r.estimate === null ? '—' : `${formatValue(r.estimate, r.unit, { signed: true })} ${r.unit}`;
 }
 function intervalCell(r: HypothesisResult): string {
-  return r.lower === null ? '—' : `[${num(r.lower)}, ${num(r.upper)}] (${(r.confidence * 100).toFixed(1)}%)`;
+  return r.lower === null ? '—' : `${formatInterval(r.lower, r.upper, r.unit)} (${formatConfidence(r.confidence)})`;
 }
 function sesoiCell(r: HypothesisResult): string {
   const sign = r.direction === 'greater' ? '> ' : r.direction === 'less' ? '< −' : '±';
@@ -93,7 +95,7 @@ export function verdictRuleNote(file: VerdictsFile): string | null {
 export function verdictRows(file: VerdictsFile): string[][] {
   return file.hypotheses.map((r) => [
     `${r.id} ${r.claim}`, effectCell(r), intervalCell(r), sesoiCell(r),
-    (r.verdict === 'inconclusive' && r.minimumDetectableEffect !== null ? `inconclusive (MDE ${num(r.minimumDetectableEffect)})` : r.verdict) + registeredRuleNote(r),
+    (r.verdict === 'inconclusive' && r.minimumDetectableEffect !== null ? `inconclusive (MDE ${formatValue(r.minimumDetectableEffect, r.unit)})` : r.verdict) + registeredRuleNote(r),
     `${r.runsComplete}/${r.runsExpected}`, r.profile,
   ]);
 }
@@ -105,24 +107,102 @@ function deviationText(d: VerdictsFile['deviations'][number]): string {
 
 const HEADER = ['hypothesis', 'effect', 'interval', 'SESOI', 'verdict', 'runs', 'profile'];
 
-/** The terminal table (plain text, fixed-width columns; long claims are cut). */
-export function renderTerminalTable(file: VerdictsFile, width = 150): string {
-  const rows = verdictRows(file).map((row) => [row[0].length > 48 ? row[0].slice(0, 47) + '…' : row[0], ...row.slice(1)]);
-  const widths = HEADER.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+/** How the terminal table is laid out: its width, and whether verdicts are coloured (a terminal that shows colour). */
+export interface TerminalOptions {
+  width?: number;
+  colour?: boolean;
+}
+
+const ANSI: Record<string, string> = { supported: '\u001b[32m', refuted: '\u001b[31m', inconclusive: '\u001b[33m', incomplete: '\u001b[90m', error: '\u001b[90m' };
+
+/** Splits text into lines of at most `width` characters at spaces (a word longer than the width is cut). */
+export function wrapText(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    for (let part = word; part.length > 0; part = part.slice(width)) {
+      const piece = part.slice(0, width);
+      if (!line) line = piece;
+      else if (line.length + 1 + piece.length <= width) line += ` ${piece}`;
+      else { lines.push(line); line = piece; }
+      if (part.length <= width) break;
+    }
+  }
+  if (line) lines.push(line);
+  return lines.length ? lines : [''];
+}
+
+/**
+ * The terminal table: aligned columns, each claim wrapped (never cut) within the width, verdicts coloured when
+ * `colour` is set, then the per-cell means with their intervals and a count of verdicts.
+ */
+export function renderTerminalTable(file: VerdictsFile, options: number | TerminalOptions = {}): string {
+  const { width = 150, colour = false } = typeof options === 'number' ? { width: options } : options;
+  const rows = verdictRows(file);
+  const rest = HEADER.slice(1).map((h, i) => Math.max(h.length, ...rows.map((r) => r[i + 1].length)));
+  const claimWidth = Math.max(20, Math.min(56, width - rest.reduce((a, b) => a + b + 2, 0)));
+  const widths = [Math.min(claimWidth, Math.max(HEADER[0].length, ...rows.map((r) => r[0].length))), ...rest];
+  const line = (cells: string[], paint?: string) => cells.map((c, i) => {
+    const padded = c.padEnd(widths[i]);
+    return paint && i === 4 && colour ? `${ANSI[paint] ?? ''}${c}\u001b[0m${padded.slice(c.length)}` : padded;
+  }).join('  ').trimEnd();
   const out = [
-    `hypotest: ${file.study.name} — ${file.study.title} (${file.label})`,
+    ...wrapText(`hypotest: ${file.study.name} — ${file.study.title} (${file.label})`, width),
     line(HEADER),
     line(widths.map((w) => '-'.repeat(w))),
-    ...rows.map(line),
   ];
-  if (file.deviations.length > 0) out.push(`deviations from the pre-registration: ${file.deviations.map(deviationText).join('; ')}`);
+  rows.forEach((row, k) => {
+    // Continuation lines are indented under the claim, after the id.
+    const [first, ...more] = row[0].length <= widths[0] ? [row[0]] : wrapText(row[0], widths[0] - 3);
+    out.push(line([first, ...row.slice(1)], file.hypotheses[k].verdict));
+    for (const continuation of more) out.push(line([`   ${continuation}`]));
+  });
+  if (file.deviations.length > 0) out.push(...wrapText(`deviations from the pre-registration: ${file.deviations.map(deviationText).join('; ')}`, width));
   const rules = verdictRuleNote(file);
-  if (rules) out.push(rules);
+  if (rules) out.push(...wrapText(rules, width));
+  out.push(...renderCellMeans(file, width));
   const counts = new Map<string, number>();
   for (const r of file.hypotheses) counts.set(r.verdict, (counts.get(r.verdict) ?? 0) + 1);
   out.push([...counts].map(([v, n]) => `${n} ${v}`).join(', '));
-  return out.map((l) => (l.length > width ? l.slice(0, width - 1) + '…' : l)).join('\n');
+  return out.join('\n');
+}
+
+/** The primary metric's per-cell means with their intervals, as rows `[cell, "mean [lower, upper]"]` (empty without a summary). */
+export function cellMeanRows(file: VerdictsFile): string[][] {
+  const summary = file.summary;
+  if (!summary) return [];
+  const key = `${summary.split}.${summary.metric}`;
+  const unit = summary.metric === 'accuracy' ? '%' : 'nats';
+  return summary.cells.filter((c) => c.metrics[key]).map((c) => {
+    const m = c.metrics[key];
+    return [c.cell, `${formatValue(m.mean, unit)}${m.lower === null ? '' : ` ${formatInterval(m.lower, m.upper, unit).replace(/\+/g, '')}`}`];
+  });
+}
+
+function cellMeansTitle(file: VerdictsFile): string {
+  const s = file.summary!;
+  return `cell means: ${s.split} ${s.metric}${s.metric === 'accuracy' ? ' (%)' : ''}, mean [${formatConfidence(s.confidence)} CI] over ${file.design.seeds.length} seeds`;
+}
+
+/** The per-cell means for the terminal, in as many columns as fit the width. */
+export function renderCellMeans(file: VerdictsFile, width = 150): string[] {
+  const rows = cellMeanRows(file);
+  if (rows.length === 0) return [];
+  const cellWidth = Math.max(...rows.map((r) => r[0].length));
+  const valueWidth = Math.max(...rows.map((r) => r[1].length));
+  const entry = cellWidth + 2 + valueWidth;
+  const columns = Math.max(1, Math.min(3, Math.floor((width + 4) / (entry + 4))));
+  const perColumn = Math.ceil(rows.length / columns);
+  const lines = [cellMeansTitle(file)];
+  for (let i = 0; i < perColumn; i++) {
+    const parts: string[] = [];
+    for (let c = 0; c < columns; c++) {
+      const row = rows[c * perColumn + i];
+      if (row) parts.push(`${row[0].padEnd(cellWidth)}  ${row[1].padEnd(valueWidth)}`);
+    }
+    lines.push(parts.join('    ').trimEnd());
+  }
+  return lines;
 }
 
 /** The markdown version, with every column in full and the reasons below. */
@@ -136,6 +216,7 @@ export function renderMarkdown(file: VerdictsFile): string {
     `| ${HEADER.map(() => '---').join(' | ')} |`,
     ...verdictRows(file).map((row) => `| ${row.map(esc).join(' | ')} |`),
     '',
+    ...(file.summary ? ['## Cell means', '', `${cellMeansTitle(file)[0].toUpperCase()}${cellMeansTitle(file).slice(1)}.`, '', '| cell | mean [CI] |', '| --- | --- |', ...cellMeanRows(file).map((r) => `| ${r[0]} | ${r[1]} |`), ''] : []),
     '## Reasons',
     '',
     ...(verdictRuleNote(file) ? [verdictRuleNote(file)!, ''] : []),

@@ -1,4 +1,6 @@
 import type { HypothesisResult } from '../../harness/meta.ts';
+import { cellSettings, dataAsRun, settingsAsRun } from './designAsRun.ts';
+import { formatConfidence, formatInterval, formatValue } from '../paper/format.ts';
 import { esc, num, QUICK_LABEL, verdictRows, verdictRuleNote, type VerdictsFile } from './verdictTable.ts';
 
 const pValue = (p: number | null) => (p === null ? '—' : p < 1e-4 ? '< 0.0001' : p.toFixed(4));
@@ -19,8 +21,8 @@ export function findingSentence(r: HypothesisResult): string {
 }
 
 function verdictSentence(r: HypothesisResult): string {
-  const ci = `${num(r.estimate)} ${r.unit}, ${(r.confidence * 100).toFixed(1)}% CI [${num(r.lower)}, ${num(r.upper)}]`;
-  const mde = r.minimumDetectableEffect !== null ? ` The design detects effects of about ${num(r.minimumDetectableEffect)} ${r.unit} with ${Math.round(r.power * 100)}% power at this confidence${r.minimumDetectableEffect > r.sesoi ? `, more than the SESOI of ${r.sesoi}: the study was not sensitive enough to decide effects of the size registered as interesting` : ''}.` : '';
+  const ci = `${formatValue(r.estimate, r.unit, { signed: true })} ${r.unit}, ${formatConfidence(r.confidence)} CI ${formatInterval(r.lower, r.upper, r.unit)}`;
+  const mde = r.minimumDetectableEffect !== null ? ` The design detects effects of about ${formatValue(r.minimumDetectableEffect, r.unit)} ${r.unit} with ${Math.round(r.power * 100)}% power at this confidence${r.minimumDetectableEffect > r.sesoi ? `, more than the SESOI of ${r.sesoi}: the study was not sensitive enough to decide effects of the size registered as interesting` : ''}.` : '';
   switch (r.verdict) {
     case 'supported':
       return r.direction === 'equivalent'
@@ -60,14 +62,15 @@ export function renderWriteup(file: VerdictsFile): string {
   out.push('## Question', '', study.question, '');
 
   out.push('## Design, as pre-registered', '');
-  out.push(`- **Data.** ${design.dataset.description}`);
+  out.push(`- **Data.** ${dataAsRun(file)}`);
   if (design.factors) {
     out.push(`- **Factors.** ${Object.entries(design.factors).map(([f, levels]) => `${f}: ${levels.join(', ')}`).join('; ')} (full factorial, ${design.cells.length} cells).`);
   } else {
     out.push(`- **Arms.** ${design.cells.join(', ')}.`);
   }
   out.push(`- **Seeds.** ${design.seeds.join(', ')} for every cell: ${design.cells.length * design.seeds.length} runs.`);
-  out.push(`- **Budget (${file.profile} profile).** ${Object.entries(design.budget).map(([k, v]) => `${k} ${v}`).join(', ')}.`);
+  out.push(`- **Budget and settings, as run.** ${settingsAsRun(file)}`);
+  if (!design.factors) for (const line of cellSettings(file)) out.push(`  - ${line}`);
   out.push(`- **Metric.** ${design.metrics.primary} on the ${file.profile === 'registered' ? 'sealed test' : 'validation'} split, read at the ${design.metrics.readAt === 'final-epoch' ? 'final epoch' : 'epoch with the best validation accuracy'}${design.metrics.secondary?.length ? `; secondary: ${design.metrics.secondary.join(', ')}` : ''}. Accuracy is in percent, effects in percentage points (pp).`);
   out.push(`- **Analysis.** ${design.analysis.model === 'factorial' ? 'Contrasts of cell means in the full-factorial model with pooled residual variance and t intervals on its residual degrees of freedom' : 'Seed-matched paired t tests between arms'}${design.analysis.seedAsBlock ? ', seed as an additive block' : ''} (${design.analysis.seedBlockReason}). ` +
     Object.entries(design.analysis.families).map(([name, f]) => `Family *${name}*: ${f.correction === 'bonferroni' ? 'verdicts from Bonferroni-adjusted intervals, Holm-adjusted p-values beside' : 'exploratory, Benjamini-Hochberg-adjusted p-values, verdicts from unadjusted intervals'}.`).join(' '));

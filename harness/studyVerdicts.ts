@@ -1,8 +1,9 @@
 import { analyseStudy, designSensitivity, summariseStudy, type HypothesisResult, type HypothesisSpec, type SensitivityResult, type StudySummary } from './analysis/index.ts';
 import { assertLockHolds, verdictRules, type LockStatus } from './lock.ts';
-import { currentProfile } from './profile.ts';
+import { currentProfile, seedsFor } from './profile.ts';
 import { studyProvenance, type Provenance } from './provenance.ts';
 import { recordLookup } from './recordLookup.ts';
+import { loadDatasetOnce } from './seal.ts';
 import { hypotestRoot, type Study } from './study.ts';
 
 /** A study judged once under the current profile: the verdicts, the lock they were judged under, the summary. */
@@ -45,11 +46,16 @@ export function studyVerdicts(study: Study, hypotheses: readonly HypothesisSpec[
 }
 
 /**
- * The registered design's sensitivity from the study's pilot records (pilot profile; never cached: cheap).
+ * The registered design's sensitivity from the study's pilot records (pilot profile; never cached: cheap). Reads the
+ * size of the registered test split (its count only; no model is evaluated on it, nothing is handed to experiment
+ * code) so that the pilot's MDE includes the binomial noise of one test evaluation.
  *
+ * @throws {StudyDefinitionError} when the study declares no pilot.
  * @example
- * pilotSensitivity(study, hypotheses).find((r) => r.id === 'H1')?.assessment
+ * (await pilotSensitivity(study, hypotheses)).find((r) => r.id === 'H1')?.assessment
  */
-export function pilotSensitivity(study: Study, hypotheses: readonly HypothesisSpec[]): SensitivityResult[] {
-  return designSensitivity(study, hypotheses, recordLookup(hypotestRoot(), study, 'pilot', null));
+export async function pilotSensitivity(study: Study, hypotheses: readonly HypothesisSpec[]): Promise<SensitivityResult[]> {
+  seedsFor(study, 'pilot'); // a study without a pilot: its StudyDefinitionError, before any data is loaded
+  const splits = await loadDatasetOnce(study.dataset);
+  return designSensitivity(study, hypotheses, recordLookup(hypotestRoot(), study, 'pilot', null), { testExamples: splits.test.count });
 }

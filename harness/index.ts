@@ -14,4 +14,4 @@ export { createRandom, deriveSeed } from './random.ts';
 export * from './errors.ts';
 export type * from './types.ts';
 export { fashionMnist, cifar10Patches, type FashionMnistOptions } from './data/index.ts';
-export { trainMlp, MLP_DEFAULTS, type MlpCellConfig, trainXgboost, XGBOOST_SEED_EFFECT, type XgboostCellConfig } from './models/index.ts';
+export { trainMlp, MLP_DEFAULTS, type MlpCellConfig, trainVit, MissingSettingError, type VitCellConfig, trainXgboost, XGBOOST_SEED_EFFECT, type XgboostCellConfig } from './models/index.ts';

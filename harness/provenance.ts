@@ -20,6 +20,8 @@ export interface Provenance {
     harnessVersions: string[];
     backends: string[];
   };
+  /** The pilot's runs (validation only, made before the lock), when the study has a pilot: the backends the design was sized on. */
+  pilot: { count: number; backends: string[]; harnessVersions: string[] } | null;
   /** `verified`: every run recorded the lock committed before its sealed opening; `unverifiable`: some ran outside git; `not recorded`: some records predate the check (version 1). */
   order: 'verified' | 'unverifiable' | 'not recorded' | 'no runs';
   /** One sentence for a report, e.g. "Lock: harness 0.1.0 at …; runs: harness …, backend fast-cpu (the lock recorded no backend); order …". */
@@ -35,7 +37,7 @@ const distinct = (values: (string | null | undefined)[]) => [...new Set(values.f
  * @example
  * studyProvenance(study, recordLookup(root, study, 'registered', lock.hash), 'registered', lock).line
  */
-export function studyProvenance(study: Study, lookup: RecordLookup, profile: Profile, lock: PreregLock): Provenance {
+export function studyProvenance(study: Study, lookup: RecordLookup, profile: Profile, lock: PreregLock, pilotLookup?: RecordLookup): Provenance {
   const records = cellsFor(study, profile).flatMap((cell) => seedsFor(study, profile).map((seed) => lookup(cell, seed))).filter((r) => r !== null);
   const runs = {
     count: records.length,
@@ -43,6 +45,14 @@ export function studyProvenance(study: Study, lookup: RecordLookup, profile: Pro
     projectCommits: distinct(records.map((r) => r.environment.gitCommit)),
     harnessVersions: distinct(records.map((r) => r.environment.harnessVersion)),
     backends: distinct(records.map((r) => r.environment.backend)),
+  };
+  const pilotRecords = study.pilot && pilotLookup
+    ? study.pilot.cells.flatMap((cell) => study.pilot!.seeds.map((seed) => pilotLookup(cell, seed))).filter((r) => r !== null)
+    : [];
+  const pilot = pilotRecords.length === 0 ? null : {
+    count: pilotRecords.length,
+    backends: distinct(pilotRecords.map((r) => r.environment.backend)),
+    harnessVersions: distinct(pilotRecords.map((r) => r.environment.harnessVersion)),
   };
   const states = records.map((r) => (r.lockOrder ? r.lockOrder.state : 'not recorded'));
   const order: Provenance['order'] = records.length === 0 ? 'no runs'
@@ -52,7 +62,8 @@ export function studyProvenance(study: Study, lookup: RecordLookup, profile: Pro
   const lockPart = `Lock (format ${lock.schemaVersion}): harness ${lock.harnessVersion}` +
     (lock.harnessCommit ? ` at commit ${short(lock.harnessCommit)}` : ', harness commit not recorded') +
     (lock.gitCommit ? `, project commit ${short(lock.gitCommit)}${lock.gitDirty ? ' (uncommitted changes present)' : ''}` : ', outside git') +
-    '; no backend is fixed by the lock.';
+    '; no backend is fixed by the lock' +
+    (pilot ? ` (the pilot before it ran on ${pilot.backends.join(', ')})` : '') + '.';
   const runPart = records.length === 0 ? ' Runs: none.'
     : ` Runs (${records.length}): harness ${runs.harnessVersions.join(', ')}` +
       (runs.harnessCommits.length ? ` at commit${runs.harnessCommits.length > 1 ? 's' : ''} ${runs.harnessCommits.map(short).join(', ')}` : '') +
@@ -64,5 +75,5 @@ export function studyProvenance(study: Study, lookup: RecordLookup, profile: Pro
     'not recorded': ' Order: not recorded by these runs (written before hypotest checked it; see the lock commit and the audit log).',
     'no runs': '',
   }[order];
-  return { lock: { schemaVersion: lock.schemaVersion, harnessVersion: lock.harnessVersion, harnessCommit: lock.harnessCommit ?? null, projectCommit: lock.gitCommit, projectDirty: lock.gitDirty }, runs, order, line: lockPart + runPart + orderPart };
+  return { lock: { schemaVersion: lock.schemaVersion, harnessVersion: lock.harnessVersion, harnessCommit: lock.harnessCommit ?? null, projectCommit: lock.gitCommit, projectDirty: lock.gitDirty }, runs, pilot, order, line: lockPart + runPart + orderPart };
 }

@@ -39,7 +39,7 @@ export function studyVerdicts(study: Study, hypotheses: readonly HypothesisSpec[
   const lookup = recordLookup(root, study, profile, lock?.lock.hash ?? null);
   const results = analyseStudy(study, hypotheses, lookup, profile, lock ? { verdictRule: verdictRules(lock).adopted, registeredVerdictRule: verdictRules(lock).registered } : {});
   const summary = summariseStudy(study, lookup, profile);
-  const provenance = lock ? studyProvenance(study, lookup, profile, lock.lock) : null;
+  const provenance = lock ? studyProvenance(study, lookup, profile, lock.lock, study.pilot ? recordLookup(root, study, 'pilot', null) : undefined) : null;
   const verdicts = { results, lock, summary, provenance };
   judged.set(study, verdicts);
   return verdicts;

@@ -42,6 +42,13 @@ export class LockMismatchError extends HypotestError {}
 /** `prereg.lock.json` is unreadable, not a hypotest lock, or was edited by hand (its hash does not match its files). */
 export class LockFileError extends HypotestError {}
 
+/**
+ * `hypotest merge` refused to gather the shards' records: a record or audit entry of another lock, another run key or
+ * another study, a torn or unreadable file, or the same run stored with different bytes (two shards ran it, or it differs
+ * from the store). Nothing was written; the message names the file and the fix.
+ */
+export class ShardMergeError extends HypotestError {}
+
 /** A command or check named a study that does not exist (no `experiments/<study>/study.ts`); the message lists the studies. */
 export class UnknownStudyError extends HypotestError {}
 

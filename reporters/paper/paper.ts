@@ -5,7 +5,7 @@
  * list); the researcher's prose comes from the narrative file with its references already filled.
  */
 import type { HypothesisResult } from '../../harness/index.ts';
-import { dataAsRun, settingsAsRun } from '../render/designAsRun.ts';
+import { dataAsRun, postHocNotes, settingsAsRun } from '../render/designAsRun.ts';
 import { findingSentence } from '../render/writeup.ts';
 import type { VerdictsFile } from '../render/verdictTable.ts';
 import type { ReportFigure } from './figures.ts';
@@ -150,12 +150,12 @@ export function paperSource(input: PaperInput): string {
   out.push('== Data and model');
   out.push(t(dataAsRun(file)));
   const notes = design.notes.filter((n) => !/^Pilot/i.test(n));
-  if (notes.length) out.push(notes.map((n) => `- ${markdownToTypst(n)}`).join('\n'));
+  if (notes.length) out.push(`#[#set text(size: 8.8pt)\n${notes.map((n) => `- ${markdownToTypst(n)}`).join('\n')}\n]`);
   out.push('== Design and budget');
   const factorText = design.factors ? Object.entries(design.factors).map(([f, l]) => `${f} (${l.join(', ')})`).join('; ') : `arms ${design.cells.join(', ')}`;
   out.push(t(`${design.factors ? `Full factorial: ${factorText}, ${design.cells.length} cells` : factorText}; seeds ${design.seeds.join(', ')} for every cell (${design.cells.length * design.seeds.length} runs). ${settingsAsRun(file)} The metric is ${design.metrics.primary} on the ${registered ? 'sealed test' : 'validation'} split, read at the ${design.metrics.readAt === 'final-epoch' ? 'final epoch' : 'epoch with the best validation accuracy'}${design.metrics.secondary?.length ? `; secondary: ${design.metrics.secondary.join(', ')}` : ''}. Accuracy is in percent; effects are in percentage points (pp).`));
   const pilot = design.notes.find((n) => /^Pilot/i.test(n));
-  if (pilot) out.push(markdownToTypst(pilot));
+  if (pilot) out.push(`#[#set text(size: 8.8pt)\n${markdownToTypst(pilot)}\n]`);
   out.push('== Analysis');
   const families = Object.entries(design.analysis.families).map(([name, f]) => `${name}: ${f.correction === 'bonferroni' ? 'verdicts from Bonferroni-adjusted intervals, Holm-adjusted p-values beside' : 'Benjamini-Hochberg-adjusted p-values, verdicts from unadjusted intervals; labelled exploratory'}`).join('; ');
   out.push(t(`${design.analysis.model === 'factorial' ? 'Each hypothesis is a contrast of cell means in the full-factorial linear model with pooled residual variance; its t interval uses the residual degrees of freedom' : 'Each hypothesis is a seed-matched paired t interval between two arms'}${design.analysis.seedAsBlock ? `, with seed as an additive block (${design.analysis.seedBlockReason})` : ''}. Families: ${families}. Power for minimum detectable effects: ${Math.round((design.analysis.power ?? 0.8) * 100)}%. Diverged runs: rule ${design.diverged.rule} (${design.diverged.reason}).`));
@@ -184,14 +184,15 @@ export function paperSource(input: PaperInput): string {
   out.push('== Deviations from the pre-registration');
   out.push(file.deviations.length === 0 ? 'None recorded: every pre-registration file matched the lock when the results were produced.' : file.deviations.map((d) => `- ${t(d.when)}: ${mono(d.file)}: ${t(d.what)}. Why: ${t(d.why)}`).join('\n'));
   out.push('== Post-hoc notes');
-  out.push(file.postHoc ? `_Written after the results were seen (${mono(`${input.studyFolder}post-hoc.md`)}); not part of the pre-registration, and no verdict depends on them._\n\n${markdownToTypst(file.postHoc)}` : 'None.');
+  const postHoc = postHocNotes(file);
+  out.push(postHoc ? `_Written after the results were seen (${mono(`${input.studyFolder}post-hoc.md`)}); not part of the pre-registration, and no verdict depends on them._\n\n${markdownToTypst(postHoc)}` : 'None.');
 
   out.push('= Discussion');
   if (narrative?.Discussion) out.push(markdownToTypst(narrative.Discussion));
   const notSupported = file.hypotheses.filter((h) => h.verdict !== 'supported');
   if (notSupported.length) {
     out.push('== Every claim the data did not support');
-    out.push(notSupported.map((h) => `- ${markdownToTypst(findingSentence(h))}`).join('\n'));
+    out.push(`#[#set text(size: 9pt)\n${notSupported.map((h) => `- ${markdownToTypst(findingSentence(h))}`).join('\n')}\n]`);
   }
 
   out.push('= Limitations');
@@ -205,6 +206,6 @@ export function paperSource(input: PaperInput): string {
   if (narrative?.Limitations) out.push(markdownToTypst(narrative.Limitations));
 
   out.push('= References');
-  out.push(`#set text(size: 8.5pt)\n#set par(justify: false)\n#columns(2, gutter: 1.2em)[\n${REFERENCES.map((r) => `+ ${t(r)}`).join('\n')}\n]`);
+  out.push(`#set text(size: 8pt)\n#set par(justify: false)\n#columns(2, gutter: 1.2em)[\n${REFERENCES.map((r) => `+ ${t(r)}`).join('\n')}\n]`);
   return out.join('\n\n') + '\n';
 }

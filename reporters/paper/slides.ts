@@ -6,7 +6,7 @@
  */
 import { HypotestError } from '../../harness/errors.ts';
 import type { HypothesisResult } from '../../harness/index.ts';
-import { dataAsRun, settingsAsRun } from '../render/designAsRun.ts';
+import { dataAsRun, postHocNotes, settingsAsRun } from '../render/designAsRun.ts';
 import { findingSentence } from '../render/writeup.ts';
 import type { VerdictsFile } from '../render/verdictTable.ts';
 import { cellMeans, type ReportFigure } from './figures.ts';
@@ -153,7 +153,7 @@ export function buildSlides(input: SlidesInput): Slide[] {
     slides.push({
       title: 'Cell means',
       body: figureSlide(fig('cell-means.svg')),
-      script: `This figure shows every cell: the mean ${split} accuracy over its ${design.seeds.length} seeds with a ninety-five percent interval over those seeds. The best cell is ${best.cell} at ${formatValue(best.mean, '%')} percent, the worst is ${worst.cell} at ${formatValue(worst.mean, '%')} percent, a spread of ${formatValue(best.mean - worst.mean, 'pp')} points across the whole design. Notice how wide the per-cell intervals are with only ${design.seeds.length} seeds: that is why the hypotheses use the pooled model, which borrows the residual variance from all cells at once. Read these bars as a description of each cell, not as the test of any claim.`,
+      script: `This figure shows every cell: the mean ${split} accuracy over its ${design.seeds.length} seeds with a ninety-five percent interval over those seeds. The best cell is ${best.cell} at ${formatValue(best.mean, '%')} percent, the worst is ${worst.cell} at ${formatValue(worst.mean, '%')} percent, a spread of ${formatValue(best.mean - worst.mean, 'pp')} points across the whole design. Notice how wide the per-cell intervals are with only ${design.seeds.length} seeds: that is why the hypotheses use the pooled model, which borrows the residual variance from all cells at once. Read these bars as a description of each cell, not as evidence for or against any claim.`,
     });
   }
   if (fig('interaction.svg')) {
@@ -183,11 +183,12 @@ export function buildSlides(input: SlidesInput): Slide[] {
     script: `Let me be explicit about what these data establish. ${file.hypotheses.filter((h) => h.verdict === 'supported' || h.verdict === 'refuted').map((h) => `${h.id} is ${h.verdict}: ${claimShort(h)}.`).join(' ')} And what they do not establish. ${notShown.join(' ')} An inconclusive verdict tells us the interval still contains effects both above and below the threshold we cared about; it should be reported exactly like a positive result, with its interval, and not quietly dropped.`,
   });
 
-  if (file.postHoc || file.deviations.length > 0) {
+  const postHoc = postHocNotes(file);
+  if (postHoc || file.deviations.length > 0) {
     slides.push({
       title: 'Deviations and post-hoc notes',
-      body: bullets([t(`Deviations: ${file.deviations.length === 0 ? 'none recorded' : file.deviations.map((d) => `${d.file}: ${d.what}`).join('; ')}`), t('Post-hoc notes: written after the results, outside the lock; no verdict depends on them'), ...(file.postHoc ? (file.postHoc.match(/\*\*([^*]+)\*\*/g) ?? []).map((b) => t(b.replace(/\*\*/g, ''))) : [])], '13pt'),
-      script: `Two kinds of material sit apart from the registered analysis. Deviations: ${file.deviations.length === 0 ? 'none were recorded.' : file.deviations.map((d) => `${d.file}, ${d.what}, because ${d.why}.`).join(' ')} Post-hoc notes were written after we saw the results; they are outside the lock and no verdict depends on them. ${file.postHoc ? plain(file.postHoc) : ''}`,
+      body: bullets([t(`Deviations: ${file.deviations.length === 0 ? 'none recorded' : file.deviations.map((d) => `${d.file}: ${d.what}`).join('; ')}`), t('Post-hoc notes: written after the results, outside the lock; no verdict depends on them'), ...(postHoc ? (postHoc.match(/\*\*([^*]+)\*\*/g) ?? []).map((b) => t(b.replace(/\*\*/g, ''))) : [])], '13pt'),
+      script: `Two kinds of material sit apart from the registered analysis. Deviations: ${file.deviations.length === 0 ? 'none were recorded.' : file.deviations.map((d) => `${d.file}, ${d.what}, because ${d.why}.`).join(' ')} Post-hoc notes were written after we saw the results; they are outside the lock and no verdict depends on them. ${postHoc ? plain(postHoc) : ''}`,
     });
   }
 

@@ -43,3 +43,8 @@ export function settingsAsRun(file: VerdictsFile): string {
   const shared = Object.entries(sharedSettings(file)).map(([k, v]) => `${k} ${JSON.stringify(v)}`);
   return `Budget as run (${file.profile} profile): ${budget}.${shared.length ? ` Every cell shares: ${shared.join(', ')}.` : ''}`;
 }
+
+/** The post-hoc notes a write-up shows: the registered profile's only (they discuss the registered results, not a quick run). */
+export function postHocNotes(file: VerdictsFile): string | null {
+  return file.profile === 'registered' ? file.postHoc : null;
+}

@@ -1,5 +1,5 @@
 import type { HypothesisResult } from '../../harness/meta.ts';
-import { cellSettings, dataAsRun, settingsAsRun } from './designAsRun.ts';
+import { cellSettings, dataAsRun, postHocNotes, settingsAsRun } from './designAsRun.ts';
 import { formatConfidence, formatInterval, formatValue } from '../paper/format.ts';
 import { esc, num, QUICK_LABEL, verdictRows, verdictRuleNote, type VerdictsFile } from './verdictTable.ts';
 
@@ -143,8 +143,9 @@ export function renderWriteup(file: VerdictsFile): string {
   out.push(`- ${diverged.length ? `Diverged runs: ${diverged.join(', ')}, handled by the registered rule.` : 'No run diverged.'}`);
   out.push('');
 
-  if (file.postHoc) {
-    out.push('## Post-hoc notes', '', `*Written after the results were seen (\`experiments/${study.name}/post-hoc.md\`); not part of the pre-registration, and no verdict above depends on them.*`, '', file.postHoc, '');
+  const postHoc = postHocNotes(file);
+  if (postHoc) {
+    out.push('## Post-hoc notes', '', `*Written after the results were seen (\`experiments/${study.name}/post-hoc.md\`); not part of the pre-registration, and no verdict above depends on them.*`, '', postHoc, '');
   }
 
   out.push('## Deviations from the pre-registration', '');

@@ -66,6 +66,11 @@ function curveSummary(figure: ReportFigure): string {
   return `Averaged over all cells, validation accuracy rose from ${formatValue(mean(first), '%')} percent after epoch ${epochs[0]} to ${formatValue(mean(last), '%')} percent after epoch ${epochs[epochs.length - 1]}. In ${peakedEarly.length} of ${cells.length} cells the mean curve peaked before the last epoch, which is worth knowing when we read a final-epoch metric.`;
 }
 
+/** The text cut at a word boundary to at most `max` characters, with an ellipsis when cut. */
+function shorten(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max).replace(/\s+\S*$/, '')}…`;
+}
+
 /** The slides with their scripts, in order. */
 export function buildSlides(input: SlidesInput): Slide[] {
   const { file, figures, narrative } = input;
@@ -95,7 +100,7 @@ export function buildSlides(input: SlidesInput): Slide[] {
   slides.push({
     title: 'Design, as run',
     body: bullets([
-      t(`Data: ${dataAsRun(file).split(/(?<=\.)\s/)[0]}`),
+      t(`Data: ${shorten(dataAsRun(file), 120)}`),
       t(`${design.factors ? 'Full factorial' : 'Arms'}: ${factorText} = ${design.cells.length} ${design.factors ? 'cells' : 'arms'}`),
       t(`Seeds ${design.seeds.join(', ')} in every cell: ${runs} runs`),
       t(`Budget (${file.profile} profile): ${budget}`),

@@ -3,6 +3,8 @@ import { pathToFileURL } from 'node:url';
 import { HypotestError, StudyDefinitionError } from './errors.ts';
 import { assertStudyExists, readLockStatus, recordAnalysisDeviation, recordDeviation, verdictRules, writeLock, type PreregLock } from './lock.ts';
 import { lockOrder } from './lockOrder.ts';
+import { mergeShards, renderMergeReport } from './mergeShards.ts';
+import { currentProfile } from './profile.ts';
 import { loadDatasetOnce } from './seal.ts';
 import { scaffoldStudy, scaffoldSummary, type ScaffoldDesign } from './scaffold.ts';
 import { diffPreregistration, renderPreregDiff } from './preregDiff.ts';
@@ -19,7 +21,10 @@ const USAGE = `usage:
   npx hypotest deviate <study> --file <path in the study folder> --what "..." --why "..."
                                  record a change made after the lock in experiments/<study>/deviations.json
   npx hypotest deviate <study> --analysis [--verdict-rule <1|2>] --what "..." --why "..."
-                                 record a change of the analysis (by default: adopt this harness's verdict rule)`;
+                                 record a change of the analysis (by default: adopt this harness's verdict rule)
+  npx hypotest merge <study> <shard-dir>... [--profile registered|quick|pilot]
+                                 gather the records of shards run with \`vitest run --project cells --shard=i/n --reporter=blob\`
+                                 into this root's store (checks lock hashes and run keys, refuses conflicts; then judge once)`;
 
 /** The path of `experiments/<name>/study.ts`; throws {@link UnknownStudyError} (listing the studies) when there is none. */
 function studyFile(root: string, name: string): string {
@@ -51,7 +56,7 @@ export interface CliHooks {
 /** Runs the command line; returns the exit status. */
 export async function main(args: string[], root = hypotestRoot(), out: (line: string) => void = (line) => { process.stdout.write(line + '\n'); }, hooks: CliHooks = {}): Promise<number> {
   const [command, name] = args;
-  if (!command || !name || !['new', 'lock', 'verify', 'diff', 'deviate'].includes(command)) {
+  if (!command || !name || !['new', 'lock', 'verify', 'diff', 'deviate', 'merge'].includes(command)) {
     out(USAGE);
     return command === 'help' || command === '--help' ? 0 : 2;
   }
@@ -64,6 +69,17 @@ export async function main(args: string[], root = hypotestRoot(), out: (line: st
         return 2;
       }
       for (const line of scaffoldSummary(scaffoldStudy(root, name, design as ScaffoldDesign))) out(line);
+      return 0;
+    }
+    if (command === 'merge') {
+      const profile = option(args, 'profile') ?? currentProfile();
+      if (profile !== 'registered' && profile !== 'quick' && profile !== 'pilot') {
+        out(USAGE);
+        return 2;
+      }
+      const shards = args.slice(2).filter((arg, index, all) => arg !== '--profile' && all[index - 1] !== '--profile');
+      const report = mergeShards({ root, study: await loadStudy(root, name), shards, profile });
+      for (const line of renderMergeReport(report)) out(line);
       return 0;
     }
     if (command === 'diff') {

@@ -234,3 +234,27 @@ describe('a verdict rule adopted by an analysis deviation (issue 11)', () => {
     expect(renderTerminalTable(plain)).not.toContain('verdict rule');
   });
 });
+
+describe('a top-two hypothesis shows the arms it compared, chosen on validation (issue 16)', () => {
+  const topTwo = result({
+    id: 'E1', claim: 'the best arm beats the second best by more than 2 points', effect: 'best − second best (chosen on validation accuracy), paired by seed',
+    chosen: { best: 'softmax', second: 'centroid', validationMeans: { softmax: 92.333, centroid: 80.111 } },
+  });
+
+  test('in the terminal table, beside the claim', () => {
+    const lines = renderTerminalTable(file([topTwo]), 200).split('\n');
+    // The claim column (claims wrap within it): the row and its continuation lines.
+    const claimColumn = lines.slice(lines.findIndex((l) => l.startsWith('E1 ')), lines.findIndex((l) => l === '1 supported')).map((l) => l.slice(0, 56).trim()).join(' ');
+    expect(claimColumn).toContain('E1 the best arm beats the second best by more than 2 points [best − second: softmax (92.33%) − centroid (80.11%), chosen on validation accuracy]');
+  });
+
+  test('in verdicts.md, in the table and the reasons', () => {
+    const markdown = renderMarkdown(file([topTwo]));
+    expect(markdown).toContain('| E1 the best arm beats the second best by more than 2 points [best − second: softmax (92.33%) − centroid (80.11%), chosen on validation accuracy] |');
+    expect(markdown).toContain('supported — best − second: softmax (92.33%) − centroid (80.11%), chosen on validation accuracy. interval');
+  });
+
+  test('other hypotheses carry no such note', () => {
+    expect(verdictRows(file([result()]))[0][0]).toBe('H1 a1 beats a0 by more than 3 points');
+  });
+});

@@ -91,10 +91,17 @@ export function verdictRuleNote(file: VerdictsFile): string | null {
   return `Verdicts by verdict rule ${rule}, adopted after the lock by a recorded analysis deviation${registered ? `; the verdict under the registered rule ${registered} is shown beside wherever it differs` : '; no verdict differs under the registered rule'}.`;
 }
 
-/** Rows of the verdict table: hypothesis, effect, interval, SESOI, verdict (with the registered rule's beside), runs complete, profile. */
+/** For a top-two hypothesis, the arms it compared, as chosen on validation: 'best − second: softmax (92.33%) − centroid (80.11%), chosen on validation accuracy'; else null. */
+export function chosenArmsNote(r: HypothesisResult): string | null {
+  if (!r.chosen) return null;
+  const mean = (cell: string) => (r.chosen!.validationMeans[cell] === undefined ? '' : ` (${formatValue(r.chosen!.validationMeans[cell], '%')}%)`);
+  return `best − second: ${r.chosen.best}${mean(r.chosen.best)} − ${r.chosen.second}${mean(r.chosen.second)}, chosen on validation accuracy`;
+}
+
+/** Rows of the verdict table: hypothesis (with the arms a top-two claim compared), effect, interval, SESOI, verdict (with the registered rule's beside), runs complete, profile. */
 export function verdictRows(file: VerdictsFile): string[][] {
   return file.hypotheses.map((r) => [
-    `${r.id} ${r.claim}`, effectCell(r), intervalCell(r), sesoiCell(r),
+    `${r.id} ${r.claim}${chosenArmsNote(r) ? ` [${chosenArmsNote(r)}]` : ''}`, effectCell(r), intervalCell(r), sesoiCell(r),
     (r.verdict === 'inconclusive' && r.minimumDetectableEffect !== null ? `inconclusive (MDE ${formatValue(r.minimumDetectableEffect, r.unit)})` : r.verdict) + registeredRuleNote(r),
     `${r.runsComplete}/${r.runsExpected}`, r.profile,
   ]);
@@ -220,7 +227,7 @@ export function renderMarkdown(file: VerdictsFile): string {
     '## Reasons',
     '',
     ...(verdictRuleNote(file) ? [verdictRuleNote(file)!, ''] : []),
-    ...file.hypotheses.map((r) => `- **${r.id}** (${r.family}, ${r.correction}, ${r.metric} on ${r.split}): ${r.verdict} — ${/[.!?]$/.test(r.reason) ? r.reason : `${r.reason}.`}${r.registeredRuleVerdict ? ` Under the registered verdict rule ${r.registeredRuleVerdict.verdictRule}: ${r.registeredRuleVerdict.verdict} — ${r.registeredRuleVerdict.reason}.` : ''}${r.adjustedPValue !== null ? ` Adjusted p = ${r.adjustedPValue.toPrecision(3)}.` : ''} SESOI: ${r.sesoiReason}`),
+    ...file.hypotheses.map((r) => `- **${r.id}** (${r.family}, ${r.correction}, ${r.metric} on ${r.split}): ${r.verdict} — ${chosenArmsNote(r) ? `${chosenArmsNote(r)}. ` : ''}${/[.!?]$/.test(r.reason) ? r.reason : `${r.reason}.`}${r.registeredRuleVerdict ? ` Under the registered verdict rule ${r.registeredRuleVerdict.verdictRule}: ${r.registeredRuleVerdict.verdict} — ${r.registeredRuleVerdict.reason}.` : ''}${r.adjustedPValue !== null ? ` Adjusted p = ${r.adjustedPValue.toPrecision(3)}.` : ''} SESOI: ${r.sesoiReason}`),
     '',
     '## Deviations',
     '',

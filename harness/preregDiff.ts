@@ -75,7 +75,8 @@ export async function diffPreregistration(root: string, name: string): Promise<P
     return { ...base, level: 'files', reason: `the locked definitions do not evaluate with this harness (${(error as Error).name}: ${(error as Error).message})`, studyChanges: [], hypothesisChanges: [], notes };
   }
   try {
-    after = await evaluateDefinitions(studyDir, '');
+    // A query makes a fresh module even when this process imported study.ts before (a lock, an earlier diff).
+    after = await evaluateDefinitions(studyDir, `?hypotest-diff=${process.pid}-${++copies}`);
   } catch (error) {
     return { ...base, level: 'files', reason: `the current definitions do not evaluate (${(error as Error).name}: ${(error as Error).message})`, studyChanges: [], hypothesisChanges: [], notes };
   }
@@ -97,7 +98,8 @@ export function renderPreregDiff(diff: PreregDiff): string[] {
   out.push('', 'Files:');
   for (const f of diff.files) {
     const cell = /^cells\/(.+)\.exp\.ts$/.exec(f.file)?.[1];
-    const what = f.kind === 'changed' ? `${cell ? `cell ${cell}: its code changed` : 'changed'}${f.lines ? ` (+${f.lines.added} −${f.lines.removed} lines)` : ''}` : f.kind === 'added' ? `${cell ? `cell ${cell}: file ` : ''}added` : `${cell ? `cell ${cell}: file ` : ''}removed`;
+    const lines = f.lines ? ` (+${f.lines.added} −${f.lines.removed} lines)` : '';
+    const what = f.kind === 'changed' ? `${cell ? "the cell's code changed" : 'changed'}${lines}` : f.kind === 'added' ? `${cell ? "the cell's file was " : ''}added` : `${cell ? "the cell's file was " : ''}removed`;
     out.push(`  ${f.file}: ${what} — ${f.deviation === null ? 'NO DEVIATION RECORDED' : `deviation: ${f.deviation}`}`);
   }
   if (diff.level === 'files') {
@@ -311,14 +313,20 @@ export function compareStudies(before: StudyView, after: StudyView): string[] {
     }
   }
 
+  // The same change in several cells is one line naming them ("every cell" when it is all of them).
+  const cellChanges = new Map<string, string[]>();
+  const shared = Object.keys(after.cells).filter((cell) => cell in before.cells);
   for (const cell of [...new Set([...Object.keys(before.cells), ...Object.keys(after.cells)])]) {
     if (!(cell in before.cells)) out.push(`cell ${cell} added: ${show(after.cells[cell])}`);
     else if (!(cell in after.cells)) out.push(`cell ${cell} removed (was ${show(before.cells[cell])})`);
     else {
       const lines: string[] = [];
       valueChanges('', before.cells[cell], after.cells[cell], lines);
-      out.push(...lines.map((line) => `cell ${cell}: ${line.replace(/^\./, '')}`));
+      for (const line of lines) cellChanges.set(line.replace(/^\./, ''), [...(cellChanges.get(line.replace(/^\./, '')) ?? []), cell]);
     }
+  }
+  for (const [line, cells] of cellChanges) {
+    out.push(`${cells.length === shared.length && cells.length > 1 ? `every cell (${cells.length})` : cells.length > 1 ? `cells ${cells.join(', ')}` : `cell ${cells[0]}`}: ${line}`);
   }
 
   for (const field of ['title', 'question', 'dataset', 'metrics', 'budget', 'pilot', 'analysis', 'diverged'] as const) {

@@ -38,7 +38,7 @@ async function fingerprintOf(config: VitCellConfig, budgetOverride: Budget = bud
 describe('trainVit', () => {
   beforeAll(async () => {
     await initBackend();
-  });
+  }, 60_000);
 
   test('trains the configured ViT, learns, reports every epoch and records the backend, without leaking', async () => {
     const before = tf.memory().numTensors;

@@ -61,7 +61,7 @@ const count = reference.labels.length;
 describe('createVit', () => {
   beforeAll(async () => {
     await initBackend();
-  });
+  }, 60_000);
 
   test('has torch_bench.py TinyVit parameters, in one-to-one correspondence with PyTorch, and 16 tokens', () => {
     const vit = createVit(benchArgs);

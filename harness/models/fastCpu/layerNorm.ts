@@ -13,7 +13,7 @@ import { allocate, float32Values, type CpuLikeBackend } from './storage.ts';
 
 /** The fused kernel: inputs `x` `[rows, features]`, `gain` and `offset` `[features]` (float32); attr `epsilon`. */
 export const LAYER_NORM_KERNEL = 'HypotestLayerNorm';
-/** Its gradient kernel: inputs `dy`, `x`, `gain`; attrs `epsilon` and `gradient` (`x`, `gain` or `offset`, the one it outputs). */
+/** Its gradient kernel: inputs `dy`, `x`, `gain`; attr `epsilon`; outputs the gradients for x, gain and offset. */
 export const LAYER_NORM_GRAD_KERNEL = 'HypotestLayerNormGrad';
 
 interface Operands {
@@ -64,46 +64,47 @@ export const layerNormKernel: KernelFunc = (args) => {
 };
 
 /**
- * With `x̂ = (x − mean) · s`, `s = 1 / sqrt(var + epsilon)` and `g = dy · gain` per row, one of (attr `gradient`):
- * `x`: `dx = s · (g − mean(g) − x̂ · mean(g · x̂))`; `gain`: `Σ_rows dy · x̂`; `offset`: `Σ_rows dy`.
- * Sums in double precision.
+ * With `x̂ = (x − mean) · s`, `s = 1 / sqrt(var + epsilon)` and `g = dy · gain` per row, all three gradients in one
+ * pass: `dx = s · (g − mean(g) − x̂ · mean(g · x̂))`, `dgain = Σ_rows dy · x̂`, `doffset = Σ_rows dy`, with sums in
+ * double precision.
  */
 export const layerNormGradKernel: KernelFunc = (args) => {
   const { x, gain, rows, features, epsilon } = operandsOf(args);
   const backend = args.backend as CpuLikeBackend;
   const dy = float32Values(backend, args.inputs.dy as TensorInfo)!;
-  const which = String(args.attrs?.gradient);
-  if (which === 'x') {
-    const dx = allocate(backend, rows * features);
-    for (let r = 0, base = 0; r < rows; r++, base += features) {
-      const { mean, inverseDeviation } = rowMoments(x, base, features, epsilon);
-      let gSum = 0;
-      let gxSum = 0;
-      for (let k = 0; k < features; k++) {
-        const g = dy[base + k] * gain[k];
-        gSum += g;
-        gxSum += g * (x[base + k] - mean) * inverseDeviation;
-      }
-      const gMean = gSum / features;
-      const gxMean = gxSum / features;
-      for (let k = 0; k < features; k++) {
-        dx[base + k] = inverseDeviation * (dy[base + k] * gain[k] - gMean - (x[base + k] - mean) * inverseDeviation * gxMean);
-      }
-    }
-    return backend.makeTensorInfo([rows, features], 'float32', dx);
-  }
-  const sums = new Float64Array(features);
+  const dx = allocate(backend, rows * features);
+  const gainSums = new Float64Array(features);
+  const offsetSums = new Float64Array(features);
+  const normalised = new Float64Array(features);
   for (let r = 0, base = 0; r < rows; r++, base += features) {
-    if (which === 'offset') {
-      for (let k = 0; k < features; k++) sums[k] += dy[base + k];
-      continue;
-    }
     const { mean, inverseDeviation } = rowMoments(x, base, features, epsilon);
-    for (let k = 0; k < features; k++) sums[k] += dy[base + k] * (x[base + k] - mean) * inverseDeviation;
+    let gSum = 0;
+    let gxSum = 0;
+    for (let k = 0; k < features; k++) {
+      const xHat = (x[base + k] - mean) * inverseDeviation;
+      const d = dy[base + k];
+      const g = d * gain[k];
+      normalised[k] = xHat;
+      gSum += g;
+      gxSum += g * xHat;
+      gainSums[k] += d * xHat;
+      offsetSums[k] += d;
+    }
+    const gMean = gSum / features;
+    const gxMean = gxSum / features;
+    for (let k = 0; k < features; k++) dx[base + k] = inverseDeviation * (dy[base + k] * gain[k] - gMean - normalised[k] * gxMean);
   }
-  const out = allocate(backend, features);
-  for (let k = 0; k < features; k++) out[k] = sums[k];
-  return backend.makeTensorInfo([features], 'float32', out);
+  const dGain = allocate(backend, features);
+  const dOffset = allocate(backend, features);
+  for (let k = 0; k < features; k++) {
+    dGain[k] = gainSums[k];
+    dOffset[k] = offsetSums[k];
+  }
+  return [
+    backend.makeTensorInfo([rows, features], 'float32', dx),
+    backend.makeTensorInfo([features], 'float32', dGain),
+    backend.makeTensorInfo([features], 'float32', dOffset),
+  ];
 };
 
 const layerNormGradConfig: GradConfig = {
@@ -111,10 +112,29 @@ const layerNormGradConfig: GradConfig = {
   inputsToSave: ['x', 'gain'],
   gradFunc: (dy, saved, attrs) => {
     const [x, gain] = saved;
-    // The engine asks for each gradient in its own tidy, so each is its own kernel call (computing only that one).
-    const gradient = (which: 'x' | 'gain' | 'offset') => () =>
-      tf.engine().runKernel(LAYER_NORM_GRAD_KERNEL, { dy: dy as tf.Tensor, x, gain }, { epsilon: Number((attrs as NamedAttrMap).epsilon), gradient: which }) as tf.Tensor;
-    return { x: gradient('x'), gain: gradient('gain'), offset: gradient('offset') };
+    // The engine asks for each gradient in its own tidy (tensors made for one are freed before the next), so the
+    // first one asked runs the kernel and keeps the other two as plain values (features each) for the later ones.
+    const values: Partial<Record<'gain' | 'offset', Float32Array>> = {};
+    const run = () => tf.engine().runKernel(LAYER_NORM_GRAD_KERNEL, { dy: dy as tf.Tensor, x, gain }, { epsilon: Number((attrs as NamedAttrMap).epsilon) }) as unknown as tf.Tensor[];
+    const parameterGradient = (which: 'gain' | 'offset') => () => {
+      const cached = values[which];
+      if (cached !== undefined) return tf.tensor1d(cached, 'float32');
+      const all = run();
+      const keep = all[which === 'gain' ? 1 : 2];
+      for (const t of all) if (t !== keep) t.dispose();
+      return keep;
+    };
+    return {
+      x: () => {
+        const [dx, dGain, dOffset] = run();
+        values.gain = dGain.dataSync() as Float32Array;
+        values.offset = dOffset.dataSync() as Float32Array;
+        tf.dispose([dGain, dOffset]);
+        return dx;
+      },
+      gain: parameterGradient('gain'),
+      offset: parameterGradient('offset'),
+    };
   },
 };
 

@@ -80,7 +80,7 @@ async function verdictFigure(result: HypothesisResult): Promise<string> {
   if (result.estimate === null || result.lower === null || result.upper === null) {
     return `<svg xmlns="http://www.w3.org/2000/svg" width="420" height="24"><text x="4" y="16" font-family="sans-serif" font-size="12">${result.id} ${result.verdict}: no interval (${result.code})</text></svg>`;
   }
-  return renderSvg(forestSpec([result], { compact: true, width: 460 }));
+  return renderSvg(forestSpec([result], { compact: true, width: 400 }));
 }
 
 /**

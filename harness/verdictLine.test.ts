@@ -12,9 +12,13 @@ const h3: HypothesisResult = {
 };
 
 describe('verdictLine', () => {
+  test('digits follow the unit: a small effect in nats keeps three decimals', () => {
+    expect(verdictLine({ ...h3, unit: 'nats', estimate: -0.0058, lower: -0.0125, upper: 0.0009, registeredRuleVerdict: null })).toMatch(/^refuted: interaction = −0\.006 nats \(98\.75% CI \[−0\.013, \+0\.001\]/);
+  });
+
   test('shows the registered rule\'s verdict beside the headline when an analysis deviation changed the rule (issue 11)', () => {
     expect(verdictLine(h3)).toBe(
-      'refuted: interaction = -0.38 pp (98.75% CI [-1.02, +0.25], Bonferroni over 4 confirmatory hypotheses); claim > +0.5 pp; short-of-sesoi; ' +
+      'refuted: interaction = −0.38 pp (98.75% CI [−1.02, +0.25], Bonferroni over 4 confirmatory hypotheses); claim > +0.5 pp; short-of-sesoi; ' +
         'under the registered verdict rule 1: inconclusive (includes-zero-and-opposite-sesoi)',
     );
   });

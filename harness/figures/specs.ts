@@ -173,7 +173,7 @@ export function forestSpec(hypotheses: readonly FigureHypothesis[], options: { w
   }));
   const units = [...new Set(hypotheses.filter((h) => values.some((v) => v.id === h.id)).map((h) => h.unit))];
   const width = options.width ?? PRINT_WIDTH;
-  const plotWidth = options.compact ? width - 110 : width - 300;
+  const plotWidth = options.compact ? width - 130 : width - 300;
   const y = { field: 'label', type: 'nominal', sort: null, title: null, axis: { labelLimit: options.compact ? 60 : 300, labelFontSize: 10, domain: false, ticks: false } };
   const verdicts = VERDICT_ORDER.filter((v) => values.some((r) => r.verdict === v));
   const color = { field: 'verdict', type: 'nominal', title: 'verdict', scale: { domain: verdicts, range: verdicts.map((v) => VERDICT_COLOURS[v]) }, legend: null };

@@ -8,7 +8,7 @@ import { cellMeansSpec, forestSpec, interactionSpec, learningCurveSpec, type Cel
 import { renderSvg } from '../../harness/figures/render.ts';
 import type { RunRecord } from '../../harness/store.ts';
 import type { VerdictsFile } from '../render/verdictTable.ts';
-import { formatConfidence } from './format.ts';
+import { formatConfidence } from '../../harness/figures/format.ts';
 
 /** One report figure. */
 export interface ReportFigure {

@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { errorOf } from '../../fixtures/testing.ts';
 import { REPO } from '../../fixtures/projects/run.ts';
 import type { VerdictsFile } from '../render/verdictTable.ts';
-import { formatInterval, formatP, formatValue } from './format.ts';
+import { formatInterval, formatP, formatValue } from '../../harness/figures/format.ts';
 import { fillNarrative, markdownToTypst, NarrativeReferenceError, narrativeValues } from './narrative.ts';
 
 const file: VerdictsFile = JSON.parse(readFileSync(join(REPO, 'reports', 'ablation', 'verdicts.json'), 'utf8'));

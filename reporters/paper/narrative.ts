@@ -8,7 +8,7 @@
 import { HypotestError } from '../../harness/errors.ts';
 import type { HypothesisResult } from '../../harness/index.ts';
 import type { VerdictsFile } from '../render/verdictTable.ts';
-import { formatConfidence, formatInterval, formatP, formatValue } from './format.ts';
+import { formatConfidence, formatInterval, formatP, formatValue } from '../../harness/figures/format.ts';
 import { typstText } from './typst.ts';
 
 /** The narrative names a reference the records do not have, or misses a required section. */

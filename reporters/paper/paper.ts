@@ -9,7 +9,7 @@ import { dataAsRun, postHocNotes, settingsAsRun } from '../render/designAsRun.ts
 import { findingSentence } from '../render/writeup.ts';
 import type { VerdictsFile } from '../render/verdictTable.ts';
 import type { ReportFigure } from './figures.ts';
-import { formatClaimThreshold, formatConfidence, formatInterval, formatP, formatValue } from './format.ts';
+import { formatClaimThreshold, formatConfidence, formatInterval, formatP, formatValue } from '../../harness/figures/format.ts';
 import { markdownToTypst, type Narrative } from './narrative.ts';
 import { typstString, typstText as t } from './typst.ts';
 

@@ -4,7 +4,7 @@
  * pilot's estimate of the design's sensitivity, and the lock. Reviewers of the lock commit read it beside the code.
  */
 import type { SensitivityFile, VerdictsFile } from '../render/verdictTable.ts';
-import { formatClaimThreshold, formatConfidence, formatValue } from './format.ts';
+import { formatClaimThreshold, formatConfidence, formatValue } from '../../harness/figures/format.ts';
 import { markdownToTypst } from './narrative.ts';
 import { compilePdf } from './typst.ts';
 import { typstString, typstText as t } from './typst.ts';

@@ -10,7 +10,7 @@ import { dataAsRun, postHocNotes, settingsAsRun } from '../render/designAsRun.ts
 import { findingSentence } from '../render/writeup.ts';
 import type { VerdictsFile } from '../render/verdictTable.ts';
 import { cellMeans, type ReportFigure } from './figures.ts';
-import { formatClaimThreshold, formatConfidence, formatInterval, formatValue } from './format.ts';
+import { formatClaimThreshold, formatConfidence, formatInterval, formatValue } from '../../harness/figures/format.ts';
 import { markdownToPlain, type Narrative } from './narrative.ts';
 import { typstString, typstText as t } from './typst.ts';
 

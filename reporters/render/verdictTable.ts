@@ -1,5 +1,5 @@
 import { formatNumber } from '../../harness/figures/format.ts';
-import { formatConfidence, formatInterval, formatValue } from '../paper/format.ts';
+import { formatConfidence, formatInterval, formatValue } from '../../harness/figures/format.ts';
 import type { HypothesisResult, PilotMeta, RunSummary, VerdictMeta } from '../../harness/meta.ts';
 
 /** verdicts.json: one study's judged hypotheses, as the reporters and the write-ups read them. */

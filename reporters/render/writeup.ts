@@ -1,6 +1,6 @@
 import type { HypothesisResult } from '../../harness/meta.ts';
 import { cellSettings, dataAsRun, postHocNotes, settingsAsRun } from './designAsRun.ts';
-import { formatConfidence, formatInterval, formatValue } from '../paper/format.ts';
+import { formatConfidence, formatInterval, formatValue } from '../../harness/figures/format.ts';
 import { esc, num, QUICK_LABEL, verdictRows, verdictRuleNote, type VerdictsFile } from './verdictTable.ts';
 
 const pValue = (p: number | null) => (p === null ? '—' : p < 1e-4 ? '< 0.0001' : p.toFixed(4));

@@ -254,7 +254,12 @@ describe('a top-two hypothesis shows the arms it compared, chosen on validation 
     expect(markdown).toContain('supported — best − second: softmax (92.33%) − centroid (80.11%), chosen on validation accuracy. interval');
   });
 
+  test('in the write-up, after the finding', () => {
+    expect(findingSentence(topTwo)).toContain('lies beyond the SESOI of 3 pp in the predicted direction. Arms compared: best − second: softmax (92.33%) − centroid (80.11%), chosen on validation accuracy.');
+  });
+
   test('other hypotheses carry no such note', () => {
     expect(verdictRows(file([result()]))[0][0]).toBe('H1 a1 beats a0 by more than 3 points');
+    expect(findingSentence(result())).not.toContain('Arms compared');
   });
 });

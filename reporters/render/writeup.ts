@@ -1,7 +1,7 @@
 import type { HypothesisResult } from '../../harness/meta.ts';
 import { cellSettings, dataAsRun, postHocNotes, settingsAsRun } from './designAsRun.ts';
 import { formatConfidence, formatInterval, formatValue } from '../../harness/figures/format.ts';
-import { esc, num, QUICK_LABEL, verdictRows, verdictRuleNote, type VerdictsFile } from './verdictTable.ts';
+import { chosenArmsNote, esc, num, QUICK_LABEL, verdictRows, verdictRuleNote, type VerdictsFile } from './verdictTable.ts';
 
 const pValue = (p: number | null) => (p === null ? '—' : p < 1e-4 ? '< 0.0001' : p.toFixed(4));
 
@@ -14,10 +14,12 @@ function directionText(r: HypothesisResult): string {
   return `${r.direction === 'greater' ? 'greater than +' : 'less than −'}${r.sesoi} ${r.unit}`;
 }
 
-/** One plain sentence on what the data say about a hypothesis, from its verdict and interval; the registered rule's verdict after it when it differs. */
+/** One plain sentence on what the data say about a hypothesis, from its verdict and interval (a top-two claim: the arms it chose); the registered rule's verdict after it when it differs. */
 export function findingSentence(r: HypothesisResult): string {
   const beside = r.registeredRuleVerdict ? ` Under the verdict rule the lock registered (rule ${r.registeredRuleVerdict.verdictRule}) this claim is ${r.registeredRuleVerdict.verdict}: ${r.registeredRuleVerdict.reason}.` : '';
-  return verdictSentence(r) + beside;
+  // A top-two claim names the arms it compared, chosen on validation before the test split was read.
+  const chosen = chosenArmsNote(r) ? ` Arms compared: ${chosenArmsNote(r)}.` : '';
+  return verdictSentence(r) + chosen + beside;
 }
 
 function verdictSentence(r: HypothesisResult): string {

@@ -66,6 +66,12 @@ function curveSummary(figure: ReportFigure): string {
   return `Averaged over all cells, validation accuracy rose from ${formatValue(mean(first), '%')} percent after epoch ${epochs[0]} to ${formatValue(mean(last), '%')} percent after epoch ${epochs[epochs.length - 1]}. In ${peakedEarly.length} of ${cells.length} cells the mean curve peaked before the last epoch, which is worth knowing when we read a final-epoch metric.`;
 }
 
+/** The items of a markdown list (continuation lines joined), or the whole text as one item. */
+function listItems(markdown: string): string[] {
+  const items = markdown.split(/^\s*[-*]\s+/m).map((part) => part.replace(/\s+/g, ' ').trim()).filter(Boolean);
+  return /^\s*[-*]\s+/m.test(markdown) ? items : [markdown];
+}
+
 /** The text cut at a word boundary to at most `max` characters, with an ellipsis when cut. */
 function shorten(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max).replace(/\s+\S*$/, '')}…`;
@@ -192,7 +198,7 @@ export function buildSlides(input: SlidesInput): Slide[] {
   if (postHoc || file.deviations.length > 0) {
     slides.push({
       title: 'Deviations and post-hoc notes',
-      body: bullets([t(`Deviations: ${file.deviations.length === 0 ? 'none recorded' : file.deviations.map((d) => `${d.file}: ${d.what}`).join('; ')}`), t('Post-hoc notes: written after the results, outside the lock; no verdict depends on them'), ...(postHoc ? (postHoc.match(/\*\*([^*]+)\*\*/g) ?? []).map((b) => t(b.replace(/\*\*/g, ''))) : [])], '13pt'),
+      body: bullets([t(`Deviations: ${file.deviations.length === 0 ? 'none recorded' : file.deviations.map((d) => `${d.file}: ${d.what}`).join('; ')}`), t('Post-hoc notes: written after the results, outside the lock; no verdict depends on them'), ...(postHoc ? (postHoc.match(/\*\*([^*]+)\*\*/g) ?? []).map((b) => t(b.replace(/\*\*/g, '').replace(/[\s:.]+$/, ''))) : [])], '13pt'),
       script: `Two kinds of material sit apart from the registered analysis. Deviations: ${file.deviations.length === 0 ? 'none were recorded.' : file.deviations.map((d) => `${d.file}, ${d.what}, because ${d.why}.`).join(' ')} Post-hoc notes were written after we saw the results; they are outside the lock and no verdict depends on them. ${postHoc ? plain(postHoc) : ''}`,
     });
   }
@@ -205,7 +211,7 @@ export function buildSlides(input: SlidesInput): Slide[] {
 
   slides.push({
     title: 'Next steps',
-    body: narrative?.['Next steps'] ? bullets((narrative['Next steps'].match(/^\s*[-*]\s+.*$/gm) ?? [narrative['Next steps']]).map((l) => t(plain(l).replace(/:.*$/, ''))), '15pt') : bullets([t('Decide the inconclusive claims with a design sized by their MDE')]),
+    body: narrative?.['Next steps'] ? bullets(listItems(narrative['Next steps']).map((item) => t(shorten(plain(item).replace(/:.*$/, ''), 95))), '15pt') : bullets([t('Decide the inconclusive claims with a design sized by their MDE')]),
     script: `${narrative?.['Next steps'] ? plain(narrative['Next steps']) : 'The inconclusive claims need a design sized by their minimum detectable effects.'} Thank you; I am happy to take questions, and the paper, the figures and both CSV exports are in the reports folder of the repository.`,
   });
   return slides;

@@ -139,6 +139,8 @@ describe('hypotest diff on the toy project', () => {
     gitIn(dir, 'add', '.');
     gitIn(dir, 'commit', '-qm', 'lock');
     expect((await cli(dir, 'diff', 'toy')).output).toContain('No pre-registration file changed since the lock.');
+    expect((await cli(dir, 'deviate', 'toy', '--analysis', '--what', 'adopt the current verdict rule', '--why', 'it refutes intervals short of the SESOI')).code).toBe(0);
+    expect((await cli(dir, 'diff', 'toy')).output).toMatch(/Analysis \(recorded deviations\):\n {2}\S+: adopt the current verdict rule \(adopts verdict rule \d\)\. Why: it refutes intervals short of the SESOI/);
 
     edit(join(studyDir, 'study.ts'), 'seeds: [1, 2, 3]', 'seeds: [1, 2, 3, 4]');
     edit(join(studyDir, 'hypotheses.exp.ts'), "effect: contrast({ a: { a1: 1, a0: -1 } }), direction: 'greater', sesoi: 10", "effect: contrast({ a: { a1: 1, a0: -1 } }), direction: 'greater', sesoi: 8");

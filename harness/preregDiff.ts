@@ -36,6 +36,8 @@ export interface PreregDiff {
   studyChanges: string[];
   /** Changes of the evaluated hypotheses, by id (added, removed, SESOI, direction, effect, claim, family, ...). */
   hypothesisChanges: string[];
+  /** Changes of the analysis recorded after the lock (`hypotest deviate --analysis`), e.g. adopting a later verdict rule. */
+  analysisDeviations: string[];
   /** Caveats (e.g. a changed module outside the study folder that both versions were evaluated with). */
   notes: string[];
 }
@@ -58,7 +60,8 @@ export async function diffPreregistration(root: string, name: string): Promise<P
   const { lock } = status;
   const locked = lockedContents(studyDir, lock);
   const files = fileChanges(studyDir, status, locked.contents);
-  const base = { study: name, lock: { hash: lock.hash, lockedAt: lock.lockedAt, gitCommit: lock.gitCommit }, files };
+  const analysisDeviations = status.analysisDeviations.map((d) => `${d.when}: ${d.what}${d.verdictRule !== null ? ` (adopts verdict rule ${d.verdictRule})` : ''}. Why: ${d.why}`);
+  const base = { study: name, lock: { hash: lock.hash, lockedAt: lock.lockedAt, gitCommit: lock.gitCommit }, files, analysisDeviations };
   const outside = files.filter((f) => f.file.startsWith('..'));
   const notes = outside.map((f) => `${f.file} (outside the study folder) ${f.kind} since the lock; both versions of the definitions were evaluated with its current text`);
 
@@ -91,8 +94,9 @@ export async function diffPreregistration(root: string, name: string): Promise<P
 /** The lines `hypotest diff` prints. */
 export function renderPreregDiff(diff: PreregDiff): string[] {
   const out = [`hypotest diff: '${diff.study}' against its lock ${diff.lock.hash.slice(0, 12)} (${diff.lock.lockedAt}${diff.lock.gitCommit ? `, commit ${diff.lock.gitCommit.slice(0, 12)}` : ''})`];
+  const analysis = diff.analysisDeviations.length ? ['', 'Analysis (recorded deviations):', ...diff.analysisDeviations.map((d) => `  ${d}`)] : [];
   if (diff.files.length === 0) {
-    out.push('No pre-registration file changed since the lock.');
+    out.push('No pre-registration file changed since the lock.', ...analysis);
     return out;
   }
   out.push('', 'Files:');
@@ -108,6 +112,7 @@ export function renderPreregDiff(diff: PreregDiff): string[] {
     out.push('', 'Study:', ...(diff.studyChanges.length ? diff.studyChanges.map((l) => `  ${l}`) : ['  no change']));
     out.push('', 'Hypotheses:', ...(diff.hypothesisChanges.length ? diff.hypothesisChanges.map((l) => `  ${l}`) : ['  no change']));
   }
+  out.push(...analysis);
   if (diff.notes.length) out.push('', 'Notes:', ...diff.notes.map((n) => `  ${n}`));
   return out;
 }

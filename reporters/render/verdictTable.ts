@@ -295,6 +295,7 @@ export function renderSensitivityMarkdown(file: SensitivityFile): string {
     ...sensitivityRows(file).map((row) => `| ${row.join(' | ')} |`), '',
     ...file.hypotheses.map((r) => `- **${r.id}** (${r.claim}): ${r.assessment}.`), '',
     'σ is the pooled within-cell standard deviation over the pilot seeds; the expected standard error, interval half-width and minimum detectable effect (MDE, power ' +
-      `${Math.round((file.hypotheses[0]?.power ?? 0.8) * 100)}%) are for the registered design and its deciding confidence. σ includes any seed-block variance, so a blocked registered analysis is, if anything, more sensitive.`, '',
+      `${Math.round((file.hypotheses[0]?.power ?? 0.8) * 100)}%) are for the registered design and its deciding confidence, with the binomial noise of one evaluation on a test split of the registered size added to σ for accuracy. ` +
+      'A claim whose MDE exceeds its SESOI is not decidable at this design. σ includes any seed-block variance, so a blocked registered analysis is, if anything, more sensitive.', '',
   ].join('\n');
 }

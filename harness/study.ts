@@ -196,6 +196,7 @@ export function defineStudy<Config extends CellConfig>(input: StudyInput<Config>
 
   // Factors: every cell names one level of every factor; full factorial, each combination once.
   if (input.factors !== undefined) {
+    if (!input.factors || typeof input.factors !== 'object' || Array.isArray(input.factors)) fail(id, 'factors', 'is not an object of factor → levels', 'declare factors: { depth: [2, 4, 8] }, or leave factors out');
     const factorNames = Object.keys(input.factors);
     if (factorNames.length === 0) fail(id, 'factors', 'is empty', 'declare at least one factor or leave factors out');
     for (const factor of factorNames) {
@@ -225,6 +226,7 @@ export function defineStudy<Config extends CellConfig>(input: StudyInput<Config>
   // Pilot
   if (input.pilot !== undefined) {
     const pilot = input.pilot;
+    if (!pilot || typeof pilot !== 'object') fail(id, 'pilot', 'is not an object', "declare pilot: { cells: [...], seeds: [...], reason: '...' }, or leave it out");
     if (!Array.isArray(pilot.cells) || pilot.cells.length === 0) fail(id, 'pilot.cells', 'missing or empty', 'name the cells the pilot runs');
     for (const cellId of pilot.cells) if (!cellIds.includes(cellId)) fail(id, 'pilot.cells', `'${cellId}' is not a cell of the study`, `use cells from: ${cellIds.join(', ')}`);
     if (!Array.isArray(pilot.seeds) || pilot.seeds.length < 2) fail(id, 'pilot.seeds', 'needs at least two seeds (a spread needs two runs)', 'list pilot seeds such as [101, 102, 103]');
@@ -236,8 +238,11 @@ export function defineStudy<Config extends CellConfig>(input: StudyInput<Config>
   }
 
   // Metrics
-  if (!input.metrics || !(input.metrics.primary in METRICS)) fail(id, 'metrics.primary', `must be one of ${Object.keys(METRICS).join(', ')}`, 'set metrics.primary, e.g. "accuracy"');
-  for (const metric of input.metrics.secondary ?? []) if (!(metric in METRICS)) fail(id, 'metrics.secondary', `unknown metric ${JSON.stringify(metric)}`, `use ${Object.keys(METRICS).join(', ')}`);
+  // Own keys only: 'constructor' or 'toString' is not a metric.
+  const isMetric = (metric: unknown): boolean => typeof metric === 'string' && Object.hasOwn(METRICS, metric);
+  if (!input.metrics || !isMetric(input.metrics.primary)) fail(id, 'metrics.primary', `must be one of ${Object.keys(METRICS).join(', ')}`, 'set metrics.primary, e.g. "accuracy"');
+  if (input.metrics.secondary !== undefined && !Array.isArray(input.metrics.secondary)) fail(id, 'metrics.secondary', 'is not a list of metrics', `use e.g. secondary: ['nll'], or leave it out`);
+  for (const metric of input.metrics.secondary ?? []) if (!isMetric(metric)) fail(id, 'metrics.secondary', `unknown metric ${JSON.stringify(metric)}`, `use ${Object.keys(METRICS).join(', ')}`);
   if (input.metrics.readAt !== 'final-epoch' && input.metrics.readAt !== 'best-validation-epoch') fail(id, 'metrics.readAt', `must be "final-epoch" or "best-validation-epoch"`, 'register when the metric is read');
 
   // Budget
@@ -261,13 +266,16 @@ export function defineStudy<Config extends CellConfig>(input: StudyInput<Config>
   if (analysis.seedAsBlock && input.seeds.length < 2) fail(id, 'analysis.seedAsBlock', 'a block needs at least two seeds', 'add seeds or set seedAsBlock: false');
   if (!analysis.families || Object.keys(analysis.families).length === 0) fail(id, 'analysis.families', 'missing', 'declare at least one family, e.g. { confirmatory: { correction: "bonferroni", confirmatory: true } }');
   for (const [family, plan] of Object.entries(analysis.families)) {
-    if (plan.correction !== 'bonferroni' && plan.correction !== 'benjamini-hochberg') fail(id, `analysis.families.${family}.correction`, 'must be "bonferroni" or "benjamini-hochberg"', 'pick the correction');
+    if (!plan || typeof plan !== 'object' || (plan.correction !== 'bonferroni' && plan.correction !== 'benjamini-hochberg')) fail(id, `analysis.families.${family}.correction`, 'must be "bonferroni" or "benjamini-hochberg"', 'pick the correction');
+    if (typeof plan.confirmatory !== 'boolean') fail(id, `analysis.families.${family}.confirmatory`, 'must be true or false', 'register whether the family is confirmatory');
   }
   if (analysis.power !== undefined && !(analysis.power > 0 && analysis.power < 1)) fail(id, 'analysis.power', 'must be in (0, 1)', 'use 0.8');
 
   // Diverged rule
   if (!input.diverged || (input.diverged.rule !== 'substitute-chance' && input.diverged.rule !== 'mark-inconclusive')) fail(id, 'diverged.rule', 'must be "substitute-chance" or "mark-inconclusive"', 'register how diverged runs are handled');
   if (typeof input.diverged.reason !== 'string' || input.diverged.reason.trim() === '') fail(id, 'diverged.reason', 'missing', 'say why this rule');
+
+  if (input.notes !== undefined && (!Array.isArray(input.notes) || !input.notes.every((note) => typeof note === 'string'))) fail(id, 'notes', 'is not a list of strings', "write notes: ['...'], or leave it out");
 
   const factors = input.factors;
   const study: Study<Config> = {

@@ -49,8 +49,8 @@ export function validateHypothesis(study: Study, spec: HypothesisSpec, seen: Set
   if (!['greater', 'less', 'equivalent'].includes(spec.direction)) fail(`direction ${JSON.stringify(spec.direction)} is not "greater", "less" or "equivalent"`, 'register the direction or equivalence');
   if (typeof spec.sesoi !== 'number' || !(spec.sesoi > 0) || !Number.isFinite(spec.sesoi)) fail(`sesoi must be a positive number, got ${JSON.stringify(spec.sesoi)}`, 'register the smallest effect size of interest in the metric\'s unit (accuracy: percentage points)');
   if (typeof spec.sesoiReason !== 'string' || !spec.sesoiReason.trim()) fail('sesoiReason is missing', 'say why the SESOI is that number');
-  if (!study.analysis.families[spec.family]) fail(`family '${spec.family}' is not in the study's analysis.families (${Object.keys(study.analysis.families).join(', ')})`, 'use a declared family or declare it in study.ts');
-  if (spec.metric !== undefined && !(spec.metric in METRICS)) fail(`unknown metric '${spec.metric}'`, `use ${Object.keys(METRICS).join(', ')}`);
+  if (typeof spec.family !== 'string' || !Object.hasOwn(study.analysis.families, spec.family)) fail(`family '${spec.family}' is not in the study's analysis.families (${Object.keys(study.analysis.families).join(', ')})`, 'use a declared family or declare it in study.ts');
+  if (spec.metric !== undefined && (typeof spec.metric !== 'string' || !Object.hasOwn(METRICS, spec.metric))) fail(`unknown metric '${spec.metric}'`, `use ${Object.keys(METRICS).join(', ')}`);
   const effect = spec.effect;
   if (!effect || !['contrast', 'paired', 'top-two'].includes(effect.kind)) fail('effect is not contrast(...), pairedDifference(...) or topTwoOnValidation()', 'build the effect with one of those helpers');
   if (effect.kind === 'contrast') {
@@ -58,6 +58,10 @@ export function validateHypothesis(study: Study, spec: HypothesisSpec, seen: Set
     // With no factor named, every cell gets weight 1/cells: the grand mean, which is no comparison at all.
     if (!effect.weights || Object.keys(effect.weights).length === 0) fail('the contrast names no factor', 'name the levels it compares, e.g. contrast({ depth: { 8: 1, 2: -1 } })');
     for (const [factor, weights] of Object.entries(effect.weights)) {
+      if (!weights || typeof weights !== 'object') fail(`the weights of factor '${factor}' are not an object of level → weight`, 'e.g. contrast({ depth: { 8: 1, 2: -1 } })');
+      for (const [level, weight] of Object.entries(weights)) {
+        if (typeof weight !== 'number' || !Number.isFinite(weight)) fail(`the weight of ${factor} level '${level}' is ${JSON.stringify(weight) ?? String(weight)}, not a finite number`, 'give every level a finite numeric weight, e.g. { 8: 1, 2: -1 }');
+      }
       const levels = study.factors![factor];
       if (!levels) fail(`unknown factor '${factor}'`, `use one of ${Object.keys(study.factors!).join(', ')}`);
       for (const level of Object.keys(weights)) {

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ModelError } from '../errors.ts';
-import { createRandom, deriveSeed } from '../random.ts';
+import { deriveSeed } from '../random.ts';
 import type { Classifier, Parameter } from './classifier.ts';
+import { uniform, variableFrom } from './initialisers.ts';
 
 /** Hidden-layer nonlinearity of an {@link Mlp}. */
 export type MlpActivation = 'relu' | 'gelu';
@@ -89,21 +90,6 @@ export function createMlp(args: MlpArgs): Mlp {
       for (const p of parameters) p.variable.dispose();
     },
   };
-}
-
-function variableFrom(values: Float32Array, shape: number[]): tf.Variable {
-  const initial = tf.tensor(values, shape, 'float32');
-  // The variable shares the initial tensor's buffer (reference counted); free the plain tensor's handle.
-  const variable = tf.variable(initial, true);
-  initial.dispose();
-  return variable;
-}
-
-function uniform(count: number, bound: number, seed: number): Float32Array {
-  const random = createRandom(seed);
-  const values = new Float32Array(count);
-  for (let i = 0; i < count; i++) values[i] = (2 * random() - 1) * bound;
-  return values;
 }
 
 function validate(args: MlpArgs): void {

@@ -2,7 +2,7 @@ import { ModelError } from '../errors.ts';
 import type { TrainContext, TrainOutcome } from '../types.ts';
 import { initBackend, type BackendName } from './backend.ts';
 import { createMlp, type MlpActivation } from './mlp.ts';
-import { trainClassifier } from './train.ts';
+import { trainBuiltModel } from './trainCell.ts';
 
 /**
  * The configuration of an MLP cell. `depth` and `activation` are required; every other field may also come
@@ -81,6 +81,16 @@ export async function trainMlp<Config extends MlpCellConfig>(ctx: TrainContext<C
     throw new ModelError(`${where}: activation must be one of ${MLP_ACTIVATIONS.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(config.activation)}. Fix: set activation in cells['${ctx.cell}'] in study.ts.`);
   }
   const train = ctx.data.train;
+  // Read before the model is built, so that an invalid setting cannot leak its variables.
+  const trainOptions = {
+    epochs: ctx.budget.epochs,
+    batchSize: setting<number>('batchSize', 'number'),
+    learningRate: setting<number>('learningRate', 'number'),
+    weightDecay: setting<number>('weightDecay', 'number'),
+    l2: setting<number>('l2', 'number'),
+    decayBiases: setting<boolean>('decayBiases', 'boolean'),
+    evaluationBatchSize: options.evaluationBatchSize,
+  };
   const model = createMlp({
     inputSize: train.featureShape.reduce((a, b) => a * b, 1),
     width: setting<number>('width', 'number'),
@@ -89,33 +99,5 @@ export async function trainMlp<Config extends MlpCellConfig>(ctx: TrainContext<C
     activation: config.activation,
     seed: ctx.seed,
   });
-  let result;
-  try {
-    result = await trainClassifier(model, ctx.data, {
-      epochs: ctx.budget.epochs,
-      batchSize: setting<number>('batchSize', 'number'),
-      learningRate: setting<number>('learningRate', 'number'),
-      weightDecay: setting<number>('weightDecay', 'number'),
-      l2: setting<number>('l2', 'number'),
-      decayBiases: setting<boolean>('decayBiases', 'boolean'),
-      seed: ctx.seed,
-      evaluationBatchSize: options.evaluationBatchSize,
-      onEpoch: (log) => ctx.onEpoch(log),
-    });
-  } catch (error) {
-    model.dispose();
-    throw error;
-  }
-  ctx.recordEnvironment({
-    backend: backend.name,
-    backendVersion: backend.version,
-    backendDetails: backend.details,
-    examplesPerSecond: Math.round(result.stats.examplesPerSecond),
-    trainStepSeconds: Number(result.stats.trainSeconds.toFixed(3)),
-  });
-  if (result.status === 'diverged') {
-    model.dispose();
-    return { status: 'diverged', divergence: result.divergence };
-  }
-  return { status: 'ok', model: result.model };
+  return trainBuiltModel(model, ctx, backend, trainOptions);
 }

@@ -1,7 +1,7 @@
 import { ModelError } from '../errors.ts';
 import type { TrainContext, TrainOutcome } from '../types.ts';
 import { initBackend, type BackendName } from './backend.ts';
-import { trainClassifier } from './train.ts';
+import { trainBuiltModel } from './trainCell.ts';
 import { createVit } from './vit.ts';
 
 /**
@@ -106,6 +106,16 @@ export async function trainVit<Config extends VitCellConfig>(ctx: TrainContext<C
 
   const backend = await initBackend({ prefer: options.preferBackend });
   const train = ctx.data.train;
+  // Read before the model is built, so that an invalid setting cannot leak its variables.
+  const trainOptions = {
+    epochs: settings.epochs,
+    batchSize: settings.batchSize,
+    learningRate: settings.learningRate,
+    weightDecay,
+    l2,
+    decayBiases,
+    evaluationBatchSize: options.evaluationBatchSize,
+  };
   const model = createVit({
     imageShape: train.featureShape,
     patchSize: settings.patchSize,
@@ -116,33 +126,5 @@ export async function trainVit<Config extends VitCellConfig>(ctx: TrainContext<C
     numClasses: train.numClasses,
     seed: ctx.seed,
   });
-  let result;
-  try {
-    result = await trainClassifier(model, ctx.data, {
-      epochs: settings.epochs,
-      batchSize: settings.batchSize,
-      learningRate: settings.learningRate,
-      weightDecay,
-      l2,
-      decayBiases,
-      seed: ctx.seed,
-      evaluationBatchSize: options.evaluationBatchSize,
-      onEpoch: (log) => ctx.onEpoch(log),
-    });
-  } catch (error) {
-    model.dispose();
-    throw error;
-  }
-  ctx.recordEnvironment({
-    backend: backend.name,
-    backendVersion: backend.version,
-    backendDetails: backend.details,
-    examplesPerSecond: Math.round(result.stats.examplesPerSecond),
-    trainStepSeconds: Number(result.stats.trainSeconds.toFixed(3)),
-  });
-  if (result.status === 'diverged') {
-    model.dispose();
-    return { status: 'diverged', divergence: result.divergence };
-  }
-  return { status: 'ok', model: result.model };
+  return trainBuiltModel(model, ctx, backend, trainOptions);
 }

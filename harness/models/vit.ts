@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ModelError } from '../errors.ts';
-import { createRandom, deriveSeed } from '../random.ts';
+import { deriveSeed } from '../random.ts';
 import type { Classifier, Parameter } from './classifier.ts';
+import { uniform, variableFrom } from './initialisers.ts';
 import { FAST_CPU_BACKEND } from './fastCpu/constants.ts';
 import { fusedLayerNorm } from './fastCpu/layerNorm.ts';
 import { gelu } from './mlp.ts';
@@ -248,21 +249,6 @@ export function patchIndices(height: number, width: number, channels: number, pa
 
 function linear(x: tf.Tensor2D, weight: tf.Variable, bias: tf.Variable): tf.Tensor2D {
   return tf.fused.matMul({ a: x, b: weight as tf.Tensor2D, bias }) as tf.Tensor2D;
-}
-
-function variableFrom(values: Float32Array, shape: number[]): tf.Variable {
-  const initial = tf.tensor(values, shape, 'float32');
-  // The variable shares the initial tensor's buffer (reference counted); free the plain tensor's handle.
-  const variable = tf.variable(initial, true);
-  initial.dispose();
-  return variable;
-}
-
-function uniform(count: number, bound: number, seed: number): Float32Array {
-  const random = createRandom(seed);
-  const values = new Float32Array(count);
-  for (let i = 0; i < count; i++) values[i] = (2 * random() - 1) * bound;
-  return values;
 }
 
 function validate(args: VitArgs): void {

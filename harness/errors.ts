@@ -76,8 +76,21 @@ export class DatasetError extends HypotestError {}
 /** A stored run record is unreadable or of an unknown schema. */
 export class RunRecordError extends HypotestError {}
 
+/**
+ * A stored run record is damaged: not JSON, or its bytes no longer match the checksum written with it. `path` is where
+ * it was found; the harness moves it aside (never deletes or overwrites it) and says how to restore or rerun it.
+ */
+export class CorruptRecordError extends RunRecordError {
+  constructor(message: string, readonly path: string) {
+    super(message);
+  }
+}
+
 /** A hypothesis declaration is malformed (unknown factor, level, arm or metric). */
 export class HypothesisDefinitionError extends HypotestError {}
+
+/** A descriptive or paired analysis of stored runs cannot be made (missing runs, unknown arms, too few seeds). */
+export class AnalysisError extends HypotestError {}
 
 /** A model or training setup is invalid (bad shapes, unknown activation, backend missing). */
 export class ModelError extends HypotestError {}
@@ -108,3 +121,18 @@ export class TrainingError extends HypotestError {
     this.cause = options.cause;
   }
 }
+
+/** A study's `search` is malformed (an arm, a space, the seeds, the budget or its calibration); a {@link StudyDefinitionError}. */
+export class SearchDefinitionError extends StudyDefinitionError {}
+
+/** A final run of a searched arm found a search trial it needs neither stored nor run: the trials run first, in the cell's file. */
+export class MissingSearchTrialError extends HypotestError {}
+
+/** A search could not choose a configuration: every trial of the arm diverged. */
+export class SearchSelectionError extends HypotestError {}
+
+/**
+ * A metric asked of a run record that neither stores it nor keeps the per-example data to compute it (e.g. the ECE of a
+ * record written before per-example confidences were stored, or any missing metric of the validation split).
+ */
+export class MetricUnavailableError extends AnalysisError {}

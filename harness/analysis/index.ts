@@ -9,5 +9,6 @@ export { runMetric, type DivergedAs } from './runMetric.ts';
 export { analyseStudy, type HypothesisResult, type ResultCode, type Verdict, type VerdictRuleOptions } from './judgeStudy.ts';
 export { familyAdjustedPValues } from './familyAdjust.ts';
 export { summariseStudy, type CellSummary, type StudySummary } from './studySummary.ts';
+export { comparePairedArms, type McnemarBySeed, type PairedComparison, type PairedComparisonOptions } from './pairedComparison.ts';
 export { designSensitivity, type DesignSensitivityOptions, type SensitivityResult } from './designSensitivity.ts';
 export type { RecordLookup } from '../store.ts';

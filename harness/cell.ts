@@ -16,6 +16,7 @@ import type { EpochLog, Split, TrainContext, TrainOutcome } from './types.ts';
 import { createProgressPrinter } from './progress.ts';
 import { subsampleSplit } from './subsample.ts';
 import { runUserTraining } from './userCode.ts';
+import { findStoredTrial, formatSettings, searchedConfiguration, searchTrialsFor, type SearchChoice, type SearchedRunRecord, type SearchTrialMark } from './search.ts';
 import { gitState, HARNESS_VERSION, machineDescription, sha256 } from './util.ts';
 
 /** A cell's training function: train on `ctx.data` (train and validation only), return a frozen model or a divergence. */
@@ -31,6 +32,9 @@ export interface CellOptions<Config extends CellConfig> {
  * Registers one cell of a study: one Vitest test per pre-registered seed. Each test reuses a stored
  * record whose key matches, or trains (train and validation data only), evaluates the frozen model
  * (sealed splits under the registered profile, audited) and stores an immutable run record.
+ * When the study declares a `search`, one test per search trial ("search trial k") runs first (registered: every
+ * trial; quick: the first `quickTrials`; pilot: none): each trains the trial's sampled config with its search seed and
+ * is scored on validation only, never on a sealed split; the seeds then train the config of the best trial.
  *
  * @throws CellRegistrationError when the cell is not declared by the study or asks for other seeds.
  * @example
@@ -61,31 +65,60 @@ export function cell<Config extends CellConfig>(study: Study<Config>, id: string
       test.skip(`not a pilot cell (${profile} profile)`, () => {});
       return;
     }
+    for (let trial = 1; trial <= searchTrialsFor(study, profile); trial++) {
+      test(`search trial ${trial}`, async (context) => {
+        await runOne(study, id, { kind: 'trial', trial }, opts.train, context);
+      });
+    }
     for (const seed of seedsFor(study, profile)) {
       test(`seed ${seed}${profile === 'pilot' ? ' (pilot)' : ''}`, async (context) => {
-        await runOne(study, id, seed, opts.train, context);
+        await runOne(study, id, { kind: 'final', seed }, opts.train, context);
       });
     }
   });
 }
 
-async function runOne<Config extends CellConfig>(study: Study<Config>, cellId: string, seed: number, train: TrainFunction<Config>, context: TestContext): Promise<void> {
+/** A final run (a registered seed, trained with the cell's config or its search's choice), or one search trial (validation only). */
+type RunPlan = { kind: 'final'; seed: number } | { kind: 'trial'; trial: number };
+
+async function runOne<Config extends CellConfig>(study: Study<Config>, cellId: string, plan: RunPlan, train: TrainFunction<Config>, context: TestContext): Promise<void> {
   const profile = currentProfile();
   const root = hypotestRoot();
   const studyDir = study.directory(root);
   // The strict lock check (also: every declared cell has its file) before anything is reused or trained.
   const lock = profile === 'registered' ? assertLockHolds(studyDir, study.name, { cells: study.cellIds }).lock : null;
-  const config = study.cells[cellId];
   const budget = budgetFor(study, profile);
-  const { key, path, cellFiles, record: existing } = findStoredRun(root, { study, cell: cellId, seed, profile, lockHash: lock?.hash ?? null });
+  const lockHash = lock?.hash ?? null;
+  // A trial trains its sampled config with its search seed; a final run the cell's config, or the search's choice
+  // (read from the stored trials: MissingSearchTrialError when one is not there).
+  let seed: number;
+  let config: Config;
+  let search: SearchTrialMark | SearchChoice | null;
+  let stored: { key: string; path: string; cellFiles: Record<string, string>; record: SearchedRunRecord | null };
+  if (plan.kind === 'trial') {
+    const trial = findStoredTrial(root, { study, cell: cellId, trial: plan.trial, profile, lockHash });
+    seed = trial.seed;
+    config = trial.config as Config;
+    search = { kind: 'trial', trial: plan.trial, seed, sampled: trial.sampled };
+    stored = trial;
+  } else {
+    const chosen = searchedConfiguration(root, { study, cell: cellId, profile, lockHash });
+    seed = plan.seed;
+    config = chosen.config as Config;
+    search = chosen.choice;
+    stored = findStoredRun(root, { study, cell: cellId, seed, profile, lockHash, config });
+  }
+  const { key, path, cellFiles, record: existing } = stored;
+  const searchNote = search ? `${describeSearch(search, searchTrialsFor(study, profile))} · ` : study.search && profile === 'pilot' ? 'the registered default config (the pilot runs no search) · ' : '';
+  const kind = plan.kind === 'trial' ? 'search trial' : 'run';
   if (existing) {
-    context.task.meta.hypotestRun = summary(existing, path, true);
-    await context.annotate(`${PROFILE_NOTE[profile]}: ${existing.status === 'diverged' ? 'diverged; ' : ''}${formatMetrics(existing.metrics)} · ${relative(root, path)}`, `run: reused${existing.status === 'diverged' ? ' (diverged)' : ''}`, await curveAttachment(existing));
+    if (plan.kind === 'final') context.task.meta.hypotestRun = summary(existing, path, true);
+    await context.annotate(`${searchNote}${PROFILE_NOTE[profile]}: ${existing.status === 'diverged' ? 'diverged; ' : ''}${formatMetrics(existing.metrics)} · ${relative(root, path)}`, `${kind}: reused${existing.status === 'diverged' ? ' (diverged)' : ''}`, await curveAttachment(existing));
     return;
   }
 
   // This run will open the sealed splits: git must show the lock committed and unmodified first (outside git: unverifiable, recorded).
-  const lockOrder = lock ? assertLockHolds(studyDir, study.name, { cells: study.cellIds, openSealed: true }).order ?? null : null;
+  const lockOrder = lock && plan.kind === 'final' ? assertLockHolds(studyDir, study.name, { cells: study.cellIds, openSealed: true }).order ?? null : null;
   const splits = await loadDatasetOnce(study.dataset);
   if (lock && splits.fingerprint !== lock.dataset.fingerprint) {
     throw new LockMismatchError(`study '${study.name}': the dataset's fingerprint ${splits.fingerprint.slice(0, 12)}… differs from the lock's ${lock.dataset.fingerprint.slice(0, 12)}…, so the data is not the registered data. Fix: restore the registered dataset files or parameters.`);
@@ -123,7 +156,8 @@ async function runOne<Config extends CellConfig>(study: Study<Config>, cellId: s
       const validationProbabilities = await predictSplit(model, validationSplit);
       metrics.validation = evaluatePredictions(validationProbabilities, validationSplit.labels, validationSplit.numClasses).metrics;
       modelFingerprint = (await model.fingerprint?.()) ?? sha256(new Uint8Array(validationProbabilities.buffer));
-      if (lock) {
+      // Search trials are scored on validation only, under every profile.
+      if (lock && plan.kind === 'final') {
         const sealed: ['test' | 'shift', Split][] = [['test', splits.test]];
         if (splits.shift) sealed.push(['shift', splits.shift]);
         for (const [splitName, split] of sealed) {
@@ -138,9 +172,9 @@ async function runOne<Config extends CellConfig>(study: Study<Config>, cellId: s
   }
   const git = gitState(root);
   const harnessGit = gitState(HARNESS_DIR);
-  const record: RunRecord = {
+  const record: SearchedRunRecord = {
     schemaVersion: SCHEMA_VERSION, key, study: study.name, cell: cellId, seed, profile, lockHash: lock?.hash ?? null, cellFiles, lockOrder,
-    config: config as Record<string, unknown>, budget,
+    config: config as Record<string, unknown>, budget, ...(search ? { search } : {}),
     status: outcome.status,
     ...(outcome.status === 'diverged' ? { divergence: outcome.divergence } : {}),
     metrics, predictions, numClasses: splits.train.numClasses, modelFingerprint, curve,
@@ -151,11 +185,11 @@ async function runOne<Config extends CellConfig>(study: Study<Config>, cellId: s
     },
   };
   const { archived } = writeRecord(path, record);
-  context.task.meta.hypotestRun = summary(record, path, false);
+  if (plan.kind === 'final') context.task.meta.hypotestRun = summary(record, path, false);
   await context.annotate(
-    `${PROFILE_NOTE[profile]}: ${record.status === 'diverged' ? `diverged at epoch ${record.divergence?.epoch} (${record.divergence?.reason}); handled by the study's registered rule` : formatMetrics(metrics)} · ${relative(root, path)}` +
+    `${searchNote}${PROFILE_NOTE[profile]}: ${record.status === 'diverged' ? `diverged at epoch ${record.divergence?.epoch} (${record.divergence?.reason}); handled by the study's registered rule` : formatMetrics(metrics)} · ${relative(root, path)}` +
       `${archived ? ` (the previous record, made with another key, was moved to ${relative(root, archived)})` : ''}`,
-    record.status === 'diverged' ? 'run: diverged' : 'run: trained',
+    record.status === 'diverged' ? `${kind}: diverged` : `${kind}: trained`,
     await curveAttachment(record),
   );
 }
@@ -168,6 +202,12 @@ async function curveAttachment(record: RunRecord): Promise<{ contentType: string
   } catch {
     return undefined;
   }
+}
+
+/** The annotation's note on a search: the trial and its sampled settings, or the chosen trial of a final run. */
+function describeSearch(search: SearchTrialMark | SearchChoice, trials: number): string {
+  if (search.kind === 'trial') return `search trial ${search.trial} of ${trials} (seed ${search.seed}, validation only): ${formatSettings(search.sampled)}`;
+  return `config chosen by the search: trial ${search.trial} of ${search.trials} (validation ${search.validationAccuracy.toFixed(2)}%): ${formatSettings(search.sampled)}`;
 }
 
 const PROFILE_NOTE: Record<string, string> = {

@@ -6,10 +6,14 @@
  */
 export { defineStudy, factorialCells, METRICS, type Study, type StudyInput, type MetricName, type CellConfig } from './study.ts';
 export { cell, type CellOptions, type TrainFunction } from './cell.ts';
+export {
+  logUniform, uniform, integerUniform, choice, searchSummary, readSearchRecords, renderSearchSummary,
+  type SearchPlan, type SearchArm, type SearchDistribution, type SearchCalibration, type SearchValue, type SearchSummary, type SearchChoice, type SearchedRunRecord,
+} from './search.ts';
 export { hypothesis } from './hypothesis.ts';
 export { verdictLine } from './verdictLine.ts';
 export type { PilotMeta, RunSummary, StudyDesign, VerdictMeta } from './meta.ts';
-export { contrast, pairedDifference, topTwoOnValidation, type HypothesisSpec, type HypothesisResult, type Verdict } from './analysis/index.ts';
+export { contrast, pairedDifference, shiftDrop, topTwoOnValidation, type HypothesisSpec, type HypothesisResult, type Verdict } from './analysis/index.ts';
 export { createRandom, deriveSeed } from './random.ts';
 export * from './errors.ts';
 export type * from './types.ts';

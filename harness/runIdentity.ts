@@ -1,6 +1,6 @@
 import { budgetFor } from './profile.ts';
 import { runKey, runKeyVersion1 } from './store.ts';
-import type { Study } from './study.ts';
+import type { CellConfig, Study } from './study.ts';
 import type { Profile } from './types.ts';
 import { canonicalJson, sha256 } from './util.ts';
 
@@ -11,12 +11,17 @@ export interface RunIdentity {
   seed: number;
   profile: Profile;
   lockHash: string | null;
+  /**
+   * The config the run trains with, when it is not the cell's registered one: a search trial's sampled config, or a
+   * searched arm's chosen config (`searchedConfiguration` in harness/search.ts). Default `study.cells[cell]`.
+   */
+  config?: CellConfig;
 }
 
 function sixParts(run: RunIdentity) {
   const { study, cell, seed, profile, lockHash } = run;
   return {
-    lockHash, config: study.cells[cell], budget: budgetFor(study, profile), seed, profile,
+    lockHash, config: run.config ?? study.cells[cell], budget: budgetFor(study, profile), seed, profile,
     dataset: canonicalJson({ id: study.dataset.id, params: study.dataset.params }),
   };
 }

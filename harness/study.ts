@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { StudyDefinitionError } from './errors.ts';
 import { sealDataset } from './data/sealedDataset.ts';
+import { validateSearchPlan, type SearchPlan } from './search.ts';
 import type { Budget, DatasetSpec, SealedDatasetSpec } from './types.ts';
 
 /** Metrics the harness computes from predicted class probabilities. Accuracy is in percent. */
@@ -81,6 +82,11 @@ export interface StudyInput<Config extends CellConfig = CellConfig> {
   readonly pilot?: { readonly cells: readonly string[]; readonly seeds: readonly number[]; readonly reason: string };
   readonly analysis: AnalysisPlan;
   readonly diverged: DivergedRule;
+  /**
+   * A seeded random search per arm, on validation only, with one budget for every arm (README "The shared search
+   * budget"): the final seeds train each arm's chosen configuration. Validated by `validateSearchPlan` (harness/search.ts).
+   */
+  readonly search?: SearchPlan;
   /** Anything else a reader of the pre-registration needs (conventions, deviations planned for). */
   readonly notes?: readonly string[];
 }
@@ -100,7 +106,7 @@ const NAME = /^[a-z0-9][a-z0-9-]*$/;
 
 /** The fields of each fixed-shape part of a study declaration; anything else is a misspelling (budgets and cell configs are open). */
 const KNOWN_FIELDS: Record<string, readonly string[]> = {
-  study: ['name', 'title', 'question', 'dataset', 'factors', 'cells', 'seeds', 'metrics', 'budget', 'pilot', 'analysis', 'diverged', 'notes'],
+  study: ['name', 'title', 'question', 'dataset', 'factors', 'cells', 'seeds', 'metrics', 'budget', 'pilot', 'analysis', 'diverged', 'search', 'notes'],
   pilot: ['cells', 'seeds', 'reason'],
   metrics: ['primary', 'secondary', 'readAt'],
   budget: ['registered', 'quick'],
@@ -274,6 +280,8 @@ export function defineStudy<Config extends CellConfig>(input: StudyInput<Config>
   // Diverged rule
   if (!input.diverged || (input.diverged.rule !== 'substitute-chance' && input.diverged.rule !== 'mark-inconclusive')) fail(id, 'diverged.rule', 'must be "substitute-chance" or "mark-inconclusive"', 'register how diverged runs are handled');
   if (typeof input.diverged.reason !== 'string' || input.diverged.reason.trim() === '') fail(id, 'diverged.reason', 'missing', 'say why this rule');
+
+  validateSearchPlan(input as StudyInput);
 
   if (input.notes !== undefined && (!Array.isArray(input.notes) || !input.notes.every((note) => typeof note === 'string'))) fail(id, 'notes', 'is not a list of strings', "write notes: ['...'], or leave it out");
 

@@ -1,4 +1,5 @@
 import { InvalidInputError } from '../errors.ts';
+import { reliabilityBins } from './reliabilityBins.ts';
 import { requireLabels, requireProbabilities, type ClassificationOutcomes } from './classificationOutcomes.ts';
 
 /** Options of {@link expectedCalibrationError}; the bin count is a registered choice, with no default. */
@@ -34,22 +35,10 @@ export function expectedCalibrationError(
   requireProbabilities(api, 'topClassProbability', outcomes.topClassProbability, n);
   if (outcomes.predictedClass?.length !== n) throw new InvalidInputError(`${api}: predictedClass has ${outcomes.predictedClass?.length} values for ${n} labels; pass one per example.`);
   requireLabels(api, outcomes.predictedClass, Number.MAX_SAFE_INTEGER, 'predictedClass');
-  const count = new Float64Array(bins);
-  const correct = new Float64Array(bins);
-  const confidence = new Float64Array(bins);
-  for (let i = 0; i < n; i++) {
-    const c = Math.min(outcomes.topClassProbability[i], 1);
-    // The bin b with b/B < c <= (b+1)/B, decided by comparing with the edges b/B themselves (c * B can round
-    // across an edge: 0.3 * 10 = 3.0000000000000004).
-    let b = Math.min(bins - 1, Math.max(0, Math.ceil(c * bins) - 1));
-    while (b > 0 && c <= b / bins) b--;
-    while (b < bins - 1 && c > (b + 1) / bins) b++;
-    count[b]++;
-    confidence[b] += c;
-    if (outcomes.predictedClass[i] === outcomes.label[i]) correct[b]++;
-  }
+  const correct = Array.from({ length: n }, (_, i) => (outcomes.predictedClass[i] === outcomes.label[i] ? 1 : 0));
+  const confidence = Array.from({ length: n }, (_, i) => Math.min(outcomes.topClassProbability[i], 1));
   let sum = 0;
-  // (n_b / n) |correct_b / n_b - confidence_b / n_b| = |correct_b - confidence_b| / n.
-  for (let b = 0; b < bins; b++) if (count[b] > 0) sum += Math.abs(correct[b] - confidence[b]);
+  // (n_b / n) |correct_b / n_b - confidence_b / n_b| = |correct_b - confidence_b| / n; empty bins add 0.
+  for (const bin of reliabilityBins(confidence, correct, { bins })) sum += Math.abs(bin.correct - bin.confidenceSum);
   return sum / n;
 }

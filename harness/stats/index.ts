@@ -42,6 +42,7 @@ export { classificationOutcomes, type ClassificationOutcomes } from './classific
 export { macroF1 } from './macroF1.ts';
 export { negativeLogLikelihood, type NegativeLogLikelihoodOptions } from './negativeLogLikelihood.ts';
 export { expectedCalibrationError, type ExpectedCalibrationErrorOptions } from './expectedCalibrationError.ts';
+export { reliabilityBins, type ReliabilityBin } from './reliabilityBins.ts';
 export { brierScore } from './brierScore.ts';
 export { CURRENT_VERDICT_RULE, judge, type ClaimDirection, type Judgement, type JudgeClaim, type JudgedVerdict, type VerdictCode, type VerdictRule } from './judge.ts';
 export {

@@ -8,20 +8,20 @@
  *    is wrong is an error, never silently replaced by another copy.
  * 2. `searchDirs` (default `/usr/share/datasets/fashion-mnist`, Debian package `dataset-fashion-mnist`).
  * 3. The cache `<repo>/.cache/fashion-mnist/`, filled by step 4 earlier.
- * 4. `apt-get download dataset-fashion-mnist` into a temporary folder in the cache (after
- *    `apt-get update` if the first try fails), `dpkg-deb -x`, and the four IDX files moved into
- *    the cache. Needs no root.
+ * 4. `dataset-fashion-mnist` fetched without root by `harness/system/debianFetch.ts` (`apt-get download`,
+ *    with private package lists when the system's are missing or stale; the `.deb`'s sha256 checked against
+ *    the archive's index; `dpkg-deb -x`), the four IDX files moved into the cache with the package's
+ *    provenance beside them (it goes into the run records' `environment.debianPackages`).
  * Each file may be raw or gzipped. The sha256 of the DECOMPRESSED bytes is checked against the
  * upstream values (Debian recompressed the `.gz` files, so their own hashes differ).
  */
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { DatasetError, InvalidInputError } from '../errors.ts';
 import { cachePromise } from '../promiseCache.ts';
+import { fetchDebianPackage, recordDebianPackagesInUse, type DebianFetchOptions, type DebianPackageProvenance } from '../system/debianFetch.ts';
 import type { DatasetSplits, SealedDatasetSpec } from '../types.ts';
 import { sealDataset } from './sealedDataset.ts';
 import { assembleSplits, checkDatasetSplitOptions, tableSource, type DatasetSplitOptions } from './assemble.ts';
@@ -29,8 +29,6 @@ import { datasetFingerprint } from './fingerprint.ts';
 import { describePreprocessing } from './preprocess.ts';
 import { applyShift, describeShift } from './shift.ts';
 import { readIdxFile, type IdxFile } from './idx.ts';
-
-const execFileAsync = promisify(execFile);
 
 /** The four Fashion-MNIST files, by their base names (without `.gz`). */
 export type FashionMnistFile =
@@ -67,6 +65,9 @@ export const FASHION_MNIST_SYSTEM_DIR = '/usr/share/datasets/fashion-mnist';
 export const FASHION_MNIST_CACHE_DIR = fileURLToPath(new URL('../../.cache/fashion-mnist', import.meta.url));
 
 const DEBIAN_PACKAGE = 'dataset-fashion-mnist';
+
+/** File in the download cache that records the fetched package (name, version, sha256 of the `.deb`). */
+export const FASHION_MNIST_PROVENANCE_FILE = '.hypotest-package.json';
 const HOW_TO_GET =
   `install the Debian package (apt-get install ${DEBIAN_PACKAGE}), or download the four files from ` +
   'https://github.com/zalandoresearch/fashion-mnist (folder data/fashion) and set FASHION_MNIST_DIR to their folder';
@@ -79,6 +80,8 @@ export interface FashionMnistSourceOptions {
   readonly cacheDir?: string;
   /** Whether to fall back to `apt-get download`. Default: true. */
   readonly download?: boolean;
+  /** How the download fetches (e.g. `{ systemLists: false }`: private package lists, as on a fresh machine). */
+  readonly fetch?: Pick<DebianFetchOptions, 'systemLists'>;
   /** Environment that `FASHION_MNIST_DIR` is read from. Default: `process.env`. */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Expected sha256 of the decompressed files. Default: {@link FASHION_MNIST_SHA256} (tests use tiny files). */
@@ -119,7 +122,9 @@ export async function loadFashionMnistArrays(options: FashionMnistSourceOptions 
   const expected = options.expectedSha256 ?? FASHION_MNIST_SHA256;
   const { dir, origin } = await locateFashionMnist(options);
   const key = `${resolve(dir)}\0${JSON.stringify(expected)}`;
-  return cachePromise(decodedCache, key, () => readAndVerify(resolve(dir), origin, expected));
+  const arrays = await cachePromise(decodedCache, key, () => readAndVerify(resolve(dir), origin, expected));
+  noteProvenance(dir, origin);
+  return arrays;
 }
 
 /** Empties the in-process cache of decoded files (for tests that replace files on disk). */
@@ -163,7 +168,7 @@ export async function locateFashionMnist(
     tried.push('apt-get download: disabled (download: false)');
   } else {
     try {
-      await downloadDebianPackage(cacheDir);
+      await downloadDebianPackage(cacheDir, options.fetch);
       return { dir: cacheDir, origin: 'download' };
     } catch (error) {
       tried.push(`apt-get download ${DEBIAN_PACKAGE} into ${cacheDir}: failed (${(error as Error).message})`);
@@ -177,41 +182,39 @@ export async function locateFashionMnist(
 }
 
 /**
- * Downloads the Debian package into a temporary folder inside `cacheDir`, extracts it and moves
- * the four IDX files into `cacheDir`. Concurrent callers each work in their own temporary folder;
- * the final renames replace identical files atomically.
+ * Fetches the Debian package without root ({@link fetchDebianPackage}: `apt-get download`, with private package
+ * lists when the system has none, sha256 checked against the archive's index, `dpkg-deb -x`) into a temporary
+ * folder inside `cacheDir`, moves the four IDX files into `cacheDir` and writes the package's provenance beside them
+ * ({@link FASHION_MNIST_PROVENANCE_FILE}). Concurrent callers each work in their own temporary folder; the final
+ * renames replace identical files atomically.
  *
- * @throws {Error} with apt-get's or dpkg-deb's message when a step fails (wrapped by the caller).
+ * @throws {Error} with the fetch's message when a step fails (wrapped by the caller).
  */
-async function downloadDebianPackage(cacheDir: string): Promise<void> {
+async function downloadDebianPackage(cacheDir: string, fetch: Pick<DebianFetchOptions, 'systemLists'> = {}): Promise<void> {
   await mkdir(cacheDir, { recursive: true });
   const work = await mkdtemp(join(cacheDir, '.download-'));
   try {
-    try {
-      await execFileAsync('apt-get', ['download', DEBIAN_PACKAGE], { cwd: work, timeout: 300_000 });
-    } catch (first) {
-      // The package lists may be stale or absent (fresh containers); refresh them once and retry.
-      try {
-        await execFileAsync('apt-get', ['update'], { timeout: 300_000 });
-        await execFileAsync('apt-get', ['download', DEBIAN_PACKAGE], { cwd: work, timeout: 300_000 });
-      } catch (second) {
-        throw new Error(`${lastLine(first)}; after apt-get update: ${lastLine(second)}`);
-      }
-    }
-    const deb = (await readdir(work)).find((name) => name.startsWith(`${DEBIAN_PACKAGE}_`) && name.endsWith('.deb'));
-    if (deb === undefined) throw new Error(`apt-get download left no ${DEBIAN_PACKAGE}_*.deb in ${work}`);
-    const root = join(work, 'root');
-    try {
-      await execFileAsync('dpkg-deb', ['-x', join(work, deb), root], { timeout: 300_000 });
-    } catch (error) {
-      throw new Error(`dpkg-deb -x ${deb}: ${lastLine(error)}`);
-    }
-    const extracted = join(root, FASHION_MNIST_SYSTEM_DIR);
+    const [pkg] = fetchDebianPackage(DEBIAN_PACKAGE, { ...fetch, cacheDir: work, dependencies: false });
+    const extracted = join(pkg.root, FASHION_MNIST_SYSTEM_DIR);
     const missing = missingFiles(extracted);
-    if (missing.length > 0) throw new Error(`${deb} does not contain ${missing.join(', ')} under ${FASHION_MNIST_SYSTEM_DIR}`);
+    if (missing.length > 0) throw new Error(`${DEBIAN_PACKAGE} ${pkg.provenance.version} does not contain ${missing.join(', ')} under ${FASHION_MNIST_SYSTEM_DIR}`);
     for (const name of await readdir(extracted)) await rename(join(extracted, name), join(cacheDir, name));
+    await writeFile(join(work, FASHION_MNIST_PROVENANCE_FILE), `${JSON.stringify(pkg.provenance, null, 2)}\n`);
+    await rename(join(work, FASHION_MNIST_PROVENANCE_FILE), join(cacheDir, FASHION_MNIST_PROVENANCE_FILE));
   } finally {
     await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** Records the fetched package's provenance for the run records, when the files came from the download cache. */
+function noteProvenance(dir: string, origin: FashionMnistOrigin): void {
+  if (origin !== 'cache' && origin !== 'download') return;
+  const file = join(dir, FASHION_MNIST_PROVENANCE_FILE);
+  if (!existsSync(file)) return;
+  try {
+    recordDebianPackagesInUse('fashion-mnist', [JSON.parse(readFileSync(file, 'utf8')) as DebianPackageProvenance]);
+  } catch {
+    // A damaged provenance file does not stop the run: the IDX files' own sha256 are checked anyway.
   }
 }
 
@@ -351,13 +354,6 @@ function missingFiles(dir: string): string[] {
 function describeMissing(dir: string, missing: readonly string[]): string {
   if (!existsSync(dir)) return 'no such folder';
   return `lacks ${missing.join(', ')} (raw or .gz)`;
-}
-
-function lastLine(error: unknown): string {
-  const e = error as { stderr?: string; message?: string };
-  const text = (e.stderr && e.stderr.trim()) || e.message || String(error);
-  const lines = text.trim().split('\n').filter((line) => !line.startsWith('W: '));
-  return (lines.at(-1) ?? text).trim();
 }
 
 function fmt(n: number): string {

@@ -207,6 +207,7 @@ async function load(name: BackendName): Promise<BackendInfo> {
         blasVendor: blas.vendor,
         blasLibrary: blas.library,
         blasConfig: blas.config,
+        ...(blas.origin ? { blasOrigin: blas.origin } : {}),
         threads: blas.threads,
         fastKernels: [...fast.FAST_CPU_KERNELS, ...fast.FAST_CPU_EXTRA_KERNELS].join(','),
         fusedAdamW: true,
@@ -241,7 +242,8 @@ function reportBlasFallback(name: BackendName, reason: string): void {
   state.blasFallbackReported = true;
   process.stderr.write(
     `hypotest: the fast-cpu backend is not available (${reason}); training runs on the ${name} backend instead, ` +
-      `2x to 3x slower for MLPs. On Debian or Ubuntu: apt-get install libopenblas0.\n`,
+      `2x to 3x slower for MLPs. On Debian or Ubuntu: apt-get install libopenblas0 as root, or make Debian's archive ` +
+      `reachable so that hypotest fetches libopenblas0-serial into .cache/debian without root.\n`,
   );
 }
 

@@ -14,6 +14,7 @@ import { createRequire } from 'node:module';
 import { ModelError, XgboostUnavailableError } from '../errors.ts';
 import type { EpochLog, FrozenModel, TrainContext, TrainOutcome } from '../types.ts';
 import { sha256 } from '../util.ts';
+import { debianLibrary, recordDebianPackagesInUse, type DebianLibraryOptions, type DebianPackageProvenance } from '../system/debianFetch.ts';
 
 /** Environment variable naming the XGBoost library to load (a path or a file name); wins over the search. */
 export const XGBOOST_ENV_VAR = 'HYPOTEST_XGBOOST';
@@ -115,20 +116,34 @@ export interface XgboostLibrary {
   readonly version: string;
 }
 
+/** Options of {@link loadXgboost}: a library to load instead of the search, or how the search fetches. */
+export interface LoadXgboostOptions extends DebianLibraryOptions {
+  /** A library path or file name instead of the search (like `HYPOTEST_XGBOOST`). */
+  readonly library?: string;
+  /** Look for the system's library before the cache. Default: true (tests turn it off to load from a temporary cache). */
+  readonly systemSearch?: boolean;
+}
+
 /**
- * Loads the XGBoost C library once per process (per library name) and returns its name and version.
- * Search: `options.library`, else `HYPOTEST_XGBOOST`, else `libxgboost.so.0` then `libxgboost.so` (Linux) or
- * `libxgboost.dylib` (macOS).
+ * Loads the XGBoost C library once per process (per library name) and returns its name, version and origin.
+ * Search: `options.library`, else `HYPOTEST_XGBOOST` (only that, an explicit choice is never replaced); else the
+ * system's `libxgboost.so.0` then `libxgboost.so` (Linux) or `libxgboost.dylib` (macOS); else, on Debian-like
+ * systems, Debian's `libxgboost0` from the project's cache (`.cache/debian`), fetched there without root when
+ * missing, with the dependencies the system lacks (`libdmlc0`, `libgomp1`), see `harness/system/debianFetch.ts`.
+ * A library from the cache is recorded (package, version, sha256) in the run records' `environment.debianPackages`.
  *
- * @throws {XgboostUnavailableError} when koffi or the library cannot be loaded, or the library lacks the C API;
- *   the message says how to install it.
+ * @throws {XgboostUnavailableError} when koffi or the library cannot be loaded, the library lacks the C API, or the
+ *   fetch failed; the message lists every step tried and says how to install it.
  * @example
  * loadXgboost().version // '1.7.4' with Debian 12's libxgboost0
  */
-export function loadXgboost(options: { library?: string } = {}): XgboostLibrary {
-  const api = bind(options.library);
-  return { library: api.library, version: api.version };
+export function loadXgboost(options: LoadXgboostOptions = {}): XgboostLibrary & { origin: XgboostOrigin } {
+  const api = bind(options.library, options);
+  return { library: api.library, version: api.version, origin: api.origin };
 }
+
+/** Where the loaded XGBoost library came from. */
+export type XgboostOrigin = 'explicit' | 'system' | 'cache' | 'fetch';
 
 /**
  * Trains a `multi:softprob` booster with `tree_method: hist` for `params.rounds` rounds on dense float32
@@ -282,7 +297,7 @@ export async function trainXgboost<Config extends XgboostCellConfig>(ctx: TrainC
   ctx.recordEnvironment({
     backend: 'xgboost',
     backendVersion: library.version,
-    backendDetails: { library: library.library, treeMethod: 'hist', threads: params.threads },
+    backendDetails: { library: library.library, origin: library.origin, treeMethod: 'hist', threads: params.threads },
     examplesPerSecond: Math.round((train.count * params.rounds) / seconds),
     trainStepSeconds: Number(seconds.toFixed(3)),
   });
@@ -431,6 +446,7 @@ type NativeFunction = (...args: unknown[]) => number;
 interface Api {
   readonly library: string;
   readonly version: string;
+  readonly origin: XgboostOrigin;
   readonly fn: Record<(typeof DECLARATIONS)[number][0], NativeFunction>;
   check(status: number, call: string, caller: string): void;
   copy(pointer: bigint | null, bytes: number): ArrayBuffer;
@@ -463,19 +479,27 @@ const STATE_KEY = Symbol.for('hypotest.models.gbt');
 const globalState = globalThis as unknown as Record<symbol, Map<string, Api> | undefined>;
 const bound = (globalState[STATE_KEY] ??= new Map<string, Api>());
 
-function candidates(requested: string | undefined): string[] {
+function candidates(requested: string | undefined): { names: string[]; explicit: boolean } {
   const chosen = requested?.trim() || process.env[XGBOOST_ENV_VAR]?.trim();
-  if (chosen) return [chosen];
-  if (process.platform === 'darwin') return ['libxgboost.dylib', '/opt/homebrew/lib/libxgboost.dylib', '/usr/local/lib/libxgboost.dylib'];
-  if (process.platform === 'win32') return ['xgboost.dll'];
-  return ['libxgboost.so.0', 'libxgboost.so'];
+  if (chosen) return { names: [chosen], explicit: true };
+  if (process.platform === 'darwin') return { names: ['libxgboost.dylib', '/opt/homebrew/lib/libxgboost.dylib', '/usr/local/lib/libxgboost.dylib'], explicit: false };
+  if (process.platform === 'win32') return { names: ['xgboost.dll'], explicit: false };
+  return { names: ['libxgboost.so.0', 'libxgboost.so'], explicit: false };
 }
 
-function bind(requested: string | undefined): Api {
-  const names = candidates(requested);
-  for (const name of names) {
-    const cached = bound.get(name);
-    if (cached) return cached;
+/** The process's one answer for the default search (system, else cache, else fetch), once found. */
+const DEFAULT_KEY = '\0default';
+
+function bind(requested: string | undefined, options: LoadXgboostOptions = {}): Api {
+  const { names, explicit } = candidates(requested);
+  const systemSearch = explicit || options.systemSearch !== false;
+  const cacheKey = explicit ? null : `${DEFAULT_KEY}\0${systemSearch}\0${options.cacheDir ?? ''}`;
+  if (cacheKey !== null && bound.has(cacheKey)) return bound.get(cacheKey)!;
+  if (systemSearch) {
+    for (const name of names) {
+      const cached = bound.get(name);
+      if (cached) return cached;
+    }
   }
   let koffi: Koffi;
   try {
@@ -484,35 +508,62 @@ function bind(requested: string | undefined): Api {
     throw new XgboostUnavailableError(`XGBoost: the koffi package could not be loaded (${firstLine(error)}). Fix: run npm install.`);
   }
   const failures: string[] = [];
-  for (const name of names) {
+  const attempt = (name: string, origin: XgboostOrigin): Api | null => {
+    const cached = bound.get(name);
+    if (cached) return cached;
     let lib: { func(definition: string): NativeFunction };
     try {
       lib = koffi.load(name);
     } catch (error) {
       failures.push(`${name}: ${firstLine(error)}`);
-      continue;
+      return null;
     }
     const fn = {} as Api['fn'];
     try {
       for (const [key, declaration] of DECLARATIONS) fn[key] = lib.func(declaration);
     } catch (error) {
       failures.push(`${name}: not XGBoost's C API (${firstLine(error)})`);
-      continue;
+      return null;
     }
-    const api = makeApi(koffi, name, fn);
+    const api = makeApi(koffi, name, fn, origin);
     bound.set(name, api);
     return api;
+  };
+  if (systemSearch) {
+    for (const name of names) {
+      const api = attempt(name, explicit ? 'explicit' : 'system');
+      if (api) {
+        if (cacheKey !== null) bound.set(cacheKey, api);
+        return api;
+      }
+    }
+  }
+  if (!explicit && process.platform === 'linux') {
+    let packages: readonly DebianPackageProvenance[] = [];
+    try {
+      const fetched = debianLibrary({ package: 'libxgboost0', fileName: 'libxgboost.so.0', preload: (path) => koffi.load(path) }, options);
+      packages = fetched.packages;
+      const api = attempt(fetched.path, fetched.origin);
+      if (api) {
+        recordDebianPackagesInUse('xgboost', packages);
+        bound.set(cacheKey!, api);
+        return api;
+      }
+    } catch (error) {
+      failures.push(`Debian package libxgboost0 from the project's cache, fetched without root: ${(error as Error).message}`);
+    }
   }
   throw new XgboostUnavailableError(`XGBoost: the C library libxgboost could not be loaded (${failures.join('; ')}). Fix: ${INSTALL_HINT}.`);
 }
 
-function makeApi(koffi: Koffi, library: string, fn: Api['fn']): Api {
+function makeApi(koffi: Koffi, library: string, fn: Api['fn'], origin: XgboostOrigin): Api {
   const major: [number] = [0];
   const minor: [number] = [0];
   const patch: [number] = [0];
   fn.XGBoostVersion(major, minor, patch);
   const api: Api = {
     library,
+    origin,
     version: `${major[0]}.${minor[0]}.${patch[0]}`,
     fn,
     check(status, call, caller) {

@@ -2,6 +2,10 @@ import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { ModelError } from '../../errors.ts';
+import { debianLibrary, recordDebianPackagesInUse, type DebianLibraryOptions } from '../../system/debianFetch.ts';
+
+/** The Debian package fetched (without root) when the system has no BLAS: OpenBLAS's single-threaded build. */
+export const DEBIAN_OPENBLAS = 'libopenblas0-serial';
 
 /*
  * Why: a BLAS `cblas_sgemm` on one core runs the MLP's matrix products at 60 to 100 GFLOP/s, about 20x
@@ -23,6 +27,8 @@ export interface Blas {
   readonly config: string;
   /** Threads the library runs its products on (pinned to 1). */
   readonly threads: number;
+  /** Where the library came from: the system (absent) or Debian's package in the project's cache. */
+  readonly origin?: 'cache' | 'fetch';
   /**
    * `C ← A'·B' + beta·C` for row-major matrices, where `A'` is `A` (`m × k`, leading dimension `lda`) or,
    * with `transposeA`, the transpose of `A` stored `k × m`; likewise `B'` (`k × n`) and `C` (`m × n`,
@@ -152,7 +158,28 @@ export function findBlas(): BlasSearch {
   return result;
 }
 
-function search(requested: string): BlasSearch {
+/** Options of {@link searchBlas}. */
+export interface BlasSearchOptions extends DebianLibraryOptions {
+  /** Try the system's libraries before the project's cache. Default: true (tests turn it off). */
+  readonly systemSearch?: boolean;
+}
+
+/**
+ * One search as {@link findBlas} does it, without keeping the result (tests use it to load from a temporary cache):
+ * the system's libraries, then Debian's serial OpenBLAS (`libopenblas0-serial` with the dependencies the system
+ * lacks, `libgfortran5` and `libquadmath0`) from the project's cache, fetched without root when missing
+ * (`harness/system/debianFetch.ts`). A library from the cache is recorded (package, version, sha256) in the run
+ * records' `environment.debianPackages`.
+ *
+ * @throws {ModelError} as {@link findBlas}.
+ * @example
+ * const search = searchBlas({ systemSearch: false, cacheDir: '/tmp/cache' });
+ */
+export function searchBlas(options: BlasSearchOptions = {}): BlasSearch {
+  return search(process.env[BLAS_ENV_VAR]?.trim() ?? '', options);
+}
+
+function search(requested: string, options: BlasSearchOptions = {}): BlasSearch {
   if (requested.toLowerCase() === 'none') return { found: false, reason: `${BLAS_ENV_VAR}=none` };
   let koffi: Koffi;
   try {
@@ -169,10 +196,23 @@ function search(requested: string): BlasSearch {
     return { found: true, blas: result };
   }
   const failures: string[] = [];
-  for (const candidate of candidates()) {
+  for (const candidate of options.systemSearch === false ? [] : candidates()) {
     const result = tryLoad(koffi, candidate);
     if (!(result instanceof Error)) return { found: true, blas: result };
     failures.push(`${candidate.library}: ${result.message}`);
+  }
+  if (process.platform === 'linux') {
+    try {
+      const fetched = debianLibrary({ package: DEBIAN_OPENBLAS, fileName: 'libopenblas.so.0', preload: (file) => koffi.load(file) }, options);
+      const result = tryLoad(koffi, { library: fetched.path, vendor: 'openblas' });
+      if (!(result instanceof Error)) {
+        recordDebianPackagesInUse('openblas', fetched.packages);
+        return { found: true, blas: { ...result, origin: fetched.origin } };
+      }
+      failures.push(`${fetched.path}: ${result.message}`);
+    } catch (error) {
+      failures.push(`Debian package ${DEBIAN_OPENBLAS} from the project's cache, fetched without root: ${firstLine(error)}`);
+    }
   }
   return {
     found: false,

@@ -17,6 +17,7 @@ import { createProgressPrinter } from './progress.ts';
 import { subsampleSplit } from './subsample.ts';
 import { runUserTraining } from './userCode.ts';
 import { findStoredTrial, formatSettings, searchedConfiguration, searchTrialsFor, type SearchChoice, type SearchedRunRecord, type SearchTrialMark } from './search.ts';
+import { debianPackagesInUse } from './system/debianFetch.ts';
 import { gitState, HARNESS_VERSION, machineDescription, sha256 } from './util.ts';
 
 /** A cell's training function: train on `ctx.data` (train and validation only), return a frozen model or a divergence. */
@@ -172,6 +173,7 @@ async function runOne<Config extends CellConfig>(study: Study<Config>, cellId: s
   }
   const git = gitState(root);
   const harnessGit = gitState(HARNESS_DIR);
+  const fetchedPackages = debianPackagesInUse();
   const record: SearchedRunRecord = {
     schemaVersion: SCHEMA_VERSION, key, study: study.name, cell: cellId, seed, profile, lockHash: lock?.hash ?? null, cellFiles, lockOrder,
     config: config as Record<string, unknown>, budget, ...(search ? { search } : {}),
@@ -181,7 +183,10 @@ async function runOne<Config extends CellConfig>(study: Study<Config>, cellId: s
     timings: { startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), trainSeconds, evaluateSeconds: (Date.now() - evaluateStart) / 1000 },
     environment: {
       ...machineDescription(), backend: String(environment.backend ?? 'unknown'), harnessVersion: HARNESS_VERSION,
-      gitCommit: git.commit, gitDirty: git.dirty, harnessCommit: harnessGit.commit, harnessDirty: harnessGit.dirty, ...environment,
+      gitCommit: git.commit, gitDirty: git.dirty, harnessCommit: harnessGit.commit, harnessDirty: harnessGit.dirty,
+      // Debian packages this worker fetched without root (dataset, native libraries): name, version, sha256. Absent when none.
+      ...(fetchedPackages.length > 0 ? { debianPackages: fetchedPackages } : {}),
+      ...environment,
     },
   };
   const { archived } = writeRecord(path, record);

@@ -6,6 +6,7 @@ import type { EncodedPredictions, MetricValues } from './metrics.ts';
 import type { Budget, Divergence, EpochLog, Profile, SplitName } from './types.ts';
 import { writeFileAtomic } from './atomicFile.ts';
 import { canonicalJson, sha256 } from './util.ts';
+import type { DebianPackageProvenance } from './system/debianFetch.ts';
 
 /** The record format this harness writes. Version 1 records (no cell-file hashes in the key) stay readable and valid. */
 export const SCHEMA_VERSION = 2;
@@ -49,6 +50,13 @@ export interface RunRecord {
     backend: string; harnessVersion: string; gitCommit: string | null; gitDirty: boolean | null;
     /** Version 2: the harness's own git commit and dirty flag (the project's are gitCommit and gitDirty). */
     harnessCommit?: string | null; harnessDirty?: boolean | null;
+    /**
+     * Debian packages fetched without root into the project's cache that the run's worker used (the dataset, XGBoost,
+     * OpenBLAS and their dependencies): package, version, architecture, sha256 of the `.deb` (checked against the
+     * archive's index), the libraries' sha256 and what they were for. Absent when everything came from the system, and
+     * in records written before it existed.
+     */
+    debianPackages?: (DebianPackageProvenance & { for: string })[];
     [key: string]: unknown;
   };
 }

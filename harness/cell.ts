@@ -5,6 +5,8 @@ import { runCurveSpec } from './figures/specs.ts';
 import { CellRegistrationError, LockMismatchError, ModelError } from './errors.ts';
 import { assertLockHolds } from './lock.ts';
 import { findStoredRun } from './recordLookup.ts';
+import { findRunToTrain } from './integrity.ts';
+import { faultPoint } from './faults.ts';
 import { evaluatePredictions, encodePredictions, type MetricValues } from './metrics.ts';
 import { budgetFor, cellsFor, currentProfile, seedsFor } from './profile.ts';
 import { evaluateSealed, experimentView, loadDatasetOnce, predictSplit } from './seal.ts';
@@ -107,7 +109,7 @@ async function runOne<Config extends CellConfig>(study: Study<Config>, cellId: s
     seed = plan.seed;
     config = chosen.config as Config;
     search = chosen.choice;
-    stored = findStoredRun(root, { study, cell: cellId, seed, profile, lockHash, config });
+    stored = findRunToTrain(root, { study, cell: cellId, seed, profile, lockHash, config });
   }
   const { key, path, cellFiles, record: existing } = stored;
   const searchNote = search ? `${describeSearch(search, searchTrialsFor(study, profile))} · ` : study.search && profile === 'pilot' ? 'the registered default config (the pilot runs no search) · ' : '';
@@ -189,6 +191,7 @@ async function runOne<Config extends CellConfig>(study: Study<Config>, cellId: s
       ...environment,
     },
   };
+  faultPoint('sealed-before-record');
   const { archived } = writeRecord(path, record);
   if (plan.kind === 'final') context.task.meta.hypotestRun = summary(record, path, false);
   await context.annotate(

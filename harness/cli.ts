@@ -1,9 +1,11 @@
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { HypotestError, StudyDefinitionError } from './errors.ts';
 import { assertStudyExists, readLockStatus, recordAnalysisDeviation, recordDeviation, verdictRules, writeLock, type PreregLock } from './lock.ts';
 import { lockOrder } from './lockOrder.ts';
 import { mergeShards, renderMergeReport } from './mergeShards.ts';
+import { recordRerun } from './integrity.ts';
+import { verifyStore } from './verifyStore.ts';
 import { currentProfile } from './profile.ts';
 import { loadDatasetOnce } from './seal.ts';
 import { scaffoldStudy, scaffoldSummary, type ScaffoldDesign } from './scaffold.ts';
@@ -15,7 +17,9 @@ const USAGE = `usage:
                                  write a commented study skeleton in experiments/<study> that runs at once in the quick profile
   npx hypotest lock <study>      hash the pre-registration files and dataset into experiments/<study>/prereg.lock.json
   npx hypotest verify <study>    check the files against the lock (exit 1 on a change without a deviation, a declared cell
-                                 without its file, or a lock file that git shows uncommitted or modified)
+                                 without its file, or a lock file that git shows uncommitted or modified), then the store:
+                                 records (checksums, lock hashes, keys), the audit log against the records, and the lock's
+                                 commit before the first committed result
   npx hypotest diff <study>      what changed in the pre-registration since the lock, as a reviewer reads it
                                  (hypothesis H1: SESOI 0.5 -> 0.3; seeds added; a cell's code changed), each with its deviation
   npx hypotest deviate <study> --file <path in the study folder> --what "..." --why "..."
@@ -24,7 +28,10 @@ const USAGE = `usage:
                                  record a change of the analysis (by default: adopt this harness's verdict rule)
   npx hypotest merge <study> <shard-dir>... [--profile registered|quick|pilot]
                                  gather the records of shards run with \`vitest run --project cells --shard=i/n --reporter=blob\`
-                                 into this root's store (checks lock hashes and run keys, refuses conflicts; then judge once)`;
+                                 into this root's store (checks lock hashes and run keys, refuses conflicts; then judge once)
+  npx hypotest rerun <study> --cell <cell> --seed <n> --why "..."
+                                 record an explicit rerun of a registered run (e.g. its record was corrupt): the next run
+                                 trains it again and reopens its sealed splits, logged in results/<study>/reruns.jsonl`;
 
 /** The path of `experiments/<name>/study.ts`; throws {@link UnknownStudyError} (listing the studies) when there is none. */
 function studyFile(root: string, name: string): string {
@@ -56,7 +63,7 @@ export interface CliHooks {
 /** Runs the command line; returns the exit status. */
 export async function main(args: string[], root = hypotestRoot(), out: (line: string) => void = (line) => { process.stdout.write(line + '\n'); }, hooks: CliHooks = {}): Promise<number> {
   const [command, name] = args;
-  if (!command || !name || !['new', 'lock', 'verify', 'diff', 'deviate', 'merge'].includes(command)) {
+  if (!command || !name || !['new', 'lock', 'verify', 'diff', 'deviate', 'merge', 'rerun'].includes(command)) {
     out(USAGE);
     return command === 'help' || command === '--help' ? 0 : 2;
   }
@@ -80,6 +87,21 @@ export async function main(args: string[], root = hypotestRoot(), out: (line: st
       const shards = args.slice(2).filter((arg, index, all) => arg !== '--profile' && all[index - 1] !== '--profile');
       const report = mergeShards({ root, study: await loadStudy(root, name), shards, profile });
       for (const line of renderMergeReport(report)) out(line);
+      return 0;
+    }
+    if (command === 'rerun') {
+      const cell = option(args, 'cell');
+      const seed = Number(option(args, 'seed'));
+      const why = option(args, 'why');
+      if (!cell || !Number.isInteger(seed) || !why) {
+        out(USAGE);
+        return 2;
+      }
+      const study = await loadStudy(root, name);
+      const { entry, movedAside } = recordRerun(root, study, cell, seed, why);
+      if (movedAside) out(`moved the record to ${relative(root, movedAside)} (kept, never deleted).`);
+      out(`recorded the rerun of ${name} ${cell} seed ${seed} in ${join('results', name, 'reruns.jsonl')}${entry.replaces.length ? ` (replacing ${entry.replaces.join(', ')})` : ''}.`);
+      out('The next `npx vitest run experiments` trains it again and opens its sealed splits again; the repeat opening is counted in the audit log and shown in the reports. Commit the rerun log with the new record.');
       return 0;
     }
     if (command === 'diff') {
@@ -116,6 +138,15 @@ export async function main(args: string[], root = hypotestRoot(), out: (line: st
       out(order.state === 'verified'
         ? `lock committed in ${order.commit.slice(0, 10)} and unmodified: registered runs may open the sealed splits.`
         : `order unverifiable (${order.reason}): registered runs open the sealed splits and say so in their records and reports.`);
+      const store = verifyStore(root, study, check.lock);
+      for (const line of store.checked) out(`checked ${line}`);
+      for (const line of store.notes) out(`note: ${line}`);
+      for (const line of store.problems) out(`STORE PROBLEM: ${line}`);
+      if (store.problems.length > 0) {
+        out(`'${name}': the store has ${store.problems.length} problem${store.problems.length === 1 ? '' : 's'} (above, each with its fix).`);
+        return 1;
+      }
+      out(`'${name}': the store verifies.`);
       return 0;
     }
     const what = option(args, 'what');

@@ -1,6 +1,6 @@
 import type { PreregLock } from './lock.ts';
 import { cellsFor, seedsFor } from './profile.ts';
-import type { RecordLookup } from './store.ts';
+import type { RecordLookup, SealedOpenings } from './store.ts';
 import type { Study } from './study.ts';
 import type { Profile } from './types.ts';
 
@@ -24,6 +24,12 @@ export interface Provenance {
   pilot: { count: number; backends: string[]; harnessVersions: string[] } | null;
   /** `verified`: every run recorded the lock committed before its sealed opening; `unverifiable`: some ran outside git; `not recorded`: some records predate the check (version 1). */
   order: 'verified' | 'unverifiable' | 'not recorded' | 'no runs';
+  /**
+   * The audit log's count of sealed openings (absent in verdict files written before it was counted): every (cell, seed,
+   * split) opened more than once (a run that opened a sealed split and died before its record, then ran again, or an
+   * explicit rerun), and every damaged line with its file (relative to the project) and line. Repeats are never hidden.
+   */
+  sealedOpenings?: { entries: number; opened: number; repeated: SealedOpenings['repeated']; problems: { file: string; line: number; kind: string }[] };
   /** One sentence for a report, e.g. "Lock: harness 0.1.0 at …; runs: harness …, backend fast-cpu (the lock recorded no backend); order …". */
   line: string;
 }
@@ -37,7 +43,7 @@ const distinct = (values: (string | null | undefined)[]) => [...new Set(values.f
  * @example
  * studyProvenance(study, recordLookup(root, study, 'registered', lock.hash), 'registered', lock).line
  */
-export function studyProvenance(study: Study, lookup: RecordLookup, profile: Profile, lock: PreregLock, pilotLookup?: RecordLookup): Provenance {
+export function studyProvenance(study: Study, lookup: RecordLookup, profile: Profile, lock: PreregLock, pilotLookup?: RecordLookup, openings?: Provenance['sealedOpenings']): Provenance {
   const records = cellsFor(study, profile).flatMap((cell) => seedsFor(study, profile).map((seed) => lookup(cell, seed))).filter((r) => r !== null);
   const runs = {
     count: records.length,
@@ -75,5 +81,28 @@ export function studyProvenance(study: Study, lookup: RecordLookup, profile: Pro
     'not recorded': ' Order: not recorded by these runs (written before hypotest checked it; see the lock commit and the audit log).',
     'no runs': '',
   }[order];
-  return { lock: { schemaVersion: lock.schemaVersion, harnessVersion: lock.harnessVersion, harnessCommit: lock.harnessCommit ?? null, projectCommit: lock.gitCommit, projectDirty: lock.gitDirty }, runs, pilot, order, line: lockPart + runPart + orderPart };
+  return {
+    lock: { schemaVersion: lock.schemaVersion, harnessVersion: lock.harnessVersion, harnessCommit: lock.harnessCommit ?? null, projectCommit: lock.gitCommit, projectDirty: lock.gitDirty },
+    runs, pilot, order, ...(openings ? { sealedOpenings: openings } : {}), line: lockPart + runPart + orderPart + (openings ? sealedOpeningsSentence(openings) : ''),
+  };
+}
+
+/**
+ * The sentence a report adds about the audit log, when there is something to say: sealed splits opened more than once,
+ * and damaged lines with file and line; '' when every split was opened once and every line is intact.
+ *
+ * @example
+ * sealedOpeningsSentence({ entries: 3, opened: 2, repeated: [{ cell: 'a0-b0', seed: 1, split: 'test', openings: 2 }], problems: [] })
+ * // ' Sealed splits opened more than once (...): a0-b0 seed 1 test (2 openings); ...'
+ */
+export function sealedOpeningsSentence(openings: NonNullable<Provenance['sealedOpenings']>): string {
+  let text = '';
+  if (openings.repeated.length > 0) {
+    text += ` Sealed splits opened more than once (a run opened it and died before its record was written, then ran again; or an explicit rerun): ` +
+      `${openings.repeated.map((r) => `${r.cell} seed ${r.seed} ${r.split} (${r.openings} openings)`).join(', ')}; ${openings.entries} openings of ${openings.opened} splits in all, each in the audit log.`;
+  }
+  if (openings.problems.length > 0) {
+    text += ` Damaged audit lines: ${openings.problems.map((p) => `${p.file}:${p.line} (${p.kind === 'torn-marked' ? 'torn by a crash, marked' : p.kind})`).join(', ')}; every complete entry is read.`;
+  }
+  return text;
 }

@@ -1,5 +1,6 @@
 import { PredictionOutputError, ReadOnlyDataError, SealedSplitError } from './errors.ts';
 import { appendAudit } from './store.ts';
+import { faultPoint } from './faults.ts';
 import { evaluatePredictions, type ExamplePredictions, type MetricValues } from './metrics.ts';
 import { openDataset } from './data/sealedDataset.ts';
 import type { DatasetSpec, DatasetSplits, ExperimentData, FrozenModel, SealedDatasetSpec, Split } from './types.ts';
@@ -60,7 +61,7 @@ export async function predictSplit(model: FrozenModel, split: Split, batchSize =
 
 /**
  * Evaluates a frozen model on a sealed split and appends the opening to the audit log first, so an
- * opening is logged even if evaluation then fails.
+ * opening is logged even if evaluation then fails (or the process dies: fault point `sealed-evaluate-during`).
  */
 export async function evaluateSealed(options: {
   root: string; study: string; cell: string; seed: number; lockHash: string; modelFingerprint: string;
@@ -70,6 +71,7 @@ export async function evaluateSealed(options: {
     study: options.study, cell: options.cell, seed: options.seed, split: options.splitName, time: new Date().toISOString(),
     lockHash: options.lockHash, modelFingerprint: options.modelFingerprint, examples: options.split.count,
   });
+  faultPoint('sealed-evaluate-during');
   const probabilities = await predictSplit(options.model, options.split);
   return evaluatePredictions(probabilities, options.split.labels, options.split.numClasses);
 }

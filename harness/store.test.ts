@@ -4,13 +4,14 @@
  */
 import fc from 'fast-check';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
-import { RunRecordError } from './errors.ts';
+import { CorruptRecordError, RunRecordError } from './errors.ts';
 import {
-  appendAudit, auditPath, readAudit, readRecord, recordPath, resultsDirectory, runKey, runKeyVersion1, writeRecord, type AuditEntry, type RunRecord,
+  appendAudit, auditPath, readAudit, readAuditLog, readRecord, recordChecksum, sealedOpenings, recordPath, resultsDirectory, runKey, runKeyVersion1, writeRecord, type AuditEntry, type RunRecord,
 } from './store.ts';
 import { writeFileAtomic } from './atomicFile.ts';
 import { canonicalJson, sha256 } from './util.ts';
@@ -200,6 +201,8 @@ describe('record paths', () => {
 
 describe('readRecord and writeRecord', () => {
   const path = () => recordPath(root, 'unit', 'registered', 'd4-gelu', 2);
+  /** A record as stored: with its checksum. */
+  const sealed = (r: RunRecord): RunRecord => ({ ...r, checksum: recordChecksum(r) });
 
   test('an absent record reads as null', () => {
     expect(readRecord(path())).toBeNull();
@@ -208,7 +211,7 @@ describe('readRecord and writeRecord', () => {
   test('a written record reads back equal, as one JSON line, with no archive', () => {
     const r = record();
     expect(writeRecord(path(), r)).toEqual({ archived: null });
-    expect(readRecord(path())).toEqual(r);
+    expect(readRecord(path())).toEqual(sealed(r));
     const text = readFileSync(path(), 'utf8');
     expect(text.endsWith('}\n')).toBe(true);
     expect(text.split('\n')).toHaveLength(2);
@@ -225,7 +228,7 @@ describe('readRecord and writeRecord', () => {
     expect(error.message).toBe(
       `run record ${path()} already exists with the same key. A finished run is never recomputed. Fix: move it aside on purpose to rerun it.`,
     );
-    expect(readRecord(path())).toEqual(first);
+    expect(readRecord(path())).toEqual(sealed(first));
     expect(existsSync(join(root, 'results', 'unit', 'd4-gelu', 'archive'))).toBe(false);
   });
 
@@ -237,8 +240,8 @@ describe('readRecord and writeRecord', () => {
     const { archived } = writeRecord(path(), second);
     const expected = join(root, 'results', 'unit', 'd4-gelu', 'archive', `seed-2.${first.key.slice(0, 12)}.1700000000000.json`);
     expect(archived).toBe(expected);
-    expect(JSON.parse(readFileSync(expected, 'utf8'))).toEqual(first);
-    expect(readRecord(path())).toEqual(second);
+    expect(JSON.parse(readFileSync(expected, 'utf8'))).toEqual(sealed(first));
+    expect(readRecord(path())).toEqual(sealed(second));
   });
 
   test('archiving twice in the same millisecond keeps both old records', () => {
@@ -300,6 +303,152 @@ describe('audit log', () => {
     const lines = readFileSync(auditPath(root, 'unit'), 'utf8').split('\n');
     expect(lines).toHaveLength(4);
     expect(lines[3]).toBe('');
-    expect(JSON.parse(lines[1])).toEqual(entry(1, 'shift'));
+    expect(JSON.parse(lines[1])).toEqual({ ...entry(1, 'shift'), checksum: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) });
   });
+});
+
+describe('integrity: checksums of records and audit entries', () => {
+  const path = () => recordPath(root, 'unit', 'registered', 'd4-gelu', 2);
+
+  test('a record is stored with the sha256 of its canonical body; any changed value is a CorruptRecordError naming the fix', () => {
+    writeRecord(path(), record());
+    const stored = JSON.parse(readFileSync(path(), 'utf8'));
+    expect(stored.checksum).toBe(`sha256:${sha256(canonicalJson({ ...record() }))}`);
+    expect(readRecord(path())?.checksum).toBe(stored.checksum);
+    // One changed digit in a metric, written back as valid JSON.
+    writeFileSync(path(), JSON.stringify({ ...stored, metrics: { ...stored.metrics, test: { accuracy: 97, nll: 0.55 } } }));
+    const error = errorOf(() => readRecord(path()));
+    expect(error).toBeInstanceOf(CorruptRecordError);
+    expect(error).toBeInstanceOf(RunRecordError);
+    expect((error as CorruptRecordError).path).toBe(path());
+    expect(error.message).toContain('does not match its checksum');
+    expect(error.message).toContain('Fix: restore it from git, or move it aside');
+    // Truncated bytes: also corrupt.
+    writeFileSync(path(), readFileSync(path(), 'utf8').slice(0, 100));
+    expect(errorOf(() => readRecord(path()))).toBeInstanceOf(CorruptRecordError);
+  });
+
+  test('key order and whitespace do not matter; a record written before checksums existed is read as it is', () => {
+    writeRecord(path(), record());
+    const stored = JSON.parse(readFileSync(path(), 'utf8'));
+    const reversed = Object.fromEntries(Object.entries(stored).reverse());
+    writeFileSync(path(), JSON.stringify(reversed, null, 2));
+    expect(readRecord(path())?.key).toBe(record().key);
+    const { checksum: _, ...legacy } = stored;
+    writeFileSync(path(), JSON.stringify(legacy));
+    expect(readRecord(path())).toEqual(legacy);
+  });
+
+  test('an audit entry carries its checksum; a changed entry is reported with file and line, the others stay readable', () => {
+    const entry = (seed: number): AuditEntry => ({ study: 'unit', cell: 'c', seed, split: 'test', time: 't', lockHash: 'l', modelFingerprint: `f${seed}`, examples: 1 });
+    for (const seed of [1, 2, 3]) appendAudit(root, entry(seed));
+    const file = auditPath(root, 'unit');
+    const lines = readFileSync(file, 'utf8').split('\n');
+    lines[1] = lines[1].replace('"f2"', '"f9"');
+    writeFileSync(file, lines.join('\n'));
+    const log = readAuditLog(file);
+    expect(log.entries.map((e) => e.seed)).toEqual([1, 3]);
+    expect(log.problems).toEqual([{ file, line: 2, kind: 'checksum', text: lines[1] }]);
+    // An entry written before checksums existed (the ablation's) is valid as it is.
+    writeFileSync(file, JSON.stringify(entry(4)) + '\n');
+    expect(readAuditLog(file)).toMatchObject({ entries: [{ seed: 4, line: 1 }], problems: [] });
+  });
+
+  test('a torn last entry is reported with its line; the next append marks it and starts on its own line; every complete entry stays readable', () => {
+    const entry = (seed: number): AuditEntry => ({ study: 'unit', cell: 'c', seed, split: 'test', time: 't', lockHash: 'l', modelFingerprint: `f${seed}`, examples: 1 });
+    appendAudit(root, entry(1));
+    const file = auditPath(root, 'unit');
+    appendFileSync(file, '{"study":"unit","cell":"c","se'); // a run died mid-append
+    expect(readAuditLog(file).problems).toEqual([{ file, line: 2, kind: 'torn', text: '{"study":"unit","cell":"c","se' }]);
+    expect(readAudit(root, 'unit')).toEqual([entry(1)]);
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    appendAudit(root, entry(2));
+    expect(String(stderr.mock.calls[0][0])).toContain(`${file}:2: a torn last audit entry`);
+    appendAudit(root, entry(3));
+    expect(stderr).toHaveBeenCalledTimes(1);
+    const log = readAuditLog(file);
+    expect(log.entries.map((e) => [e.seed, e.line])).toEqual([[1, 1], [2, 4], [3, 5]]);
+    expect(log.marks).toEqual([expect.objectContaining({ kind: 'torn-entry', line: 2, at: 3, text: '{"study":"unit","cell":"c","se' })]);
+    expect(log.problems).toEqual([{ file, line: 2, kind: 'torn-marked', text: '{"study":"unit","cell":"c","se' }]);
+    // A line that is not JSON elsewhere, without a mark, is unreadable (not a crash's torn tail).
+    writeFileSync(file, `garbage\n${readFileSync(file, 'utf8')}`);
+    expect(readAuditLog(file).problems.map((p) => [p.line, p.kind])).toEqual([[1, 'unreadable'], [3, 'unreadable']]);
+  });
+
+  test('sealedOpenings counts every opening and lists each (cell, seed, split) opened more than once', () => {
+    const entry = (cell: string, seed: number, split: 'test' | 'shift', fingerprint: string): AuditEntry => ({ study: 'unit', cell, seed, split, time: 't', lockHash: 'l', modelFingerprint: fingerprint, examples: 1 });
+    appendAudit(root, entry('a', 1, 'test', 'x'));
+    appendAudit(root, entry('a', 1, 'shift', 'x'));
+    appendAudit(root, entry('a', 1, 'test', 'y')); // died before its record; the rerun opened it again
+    appendAudit(root, entry('b', 1, 'test', 'z'));
+    appendAudit(root, { ...entry('a', 1, 'test', 'q'), study: 'other' }); // another study's log
+    expect(sealedOpenings(root, 'unit')).toEqual({ entries: 4, opened: 3, repeated: [{ cell: 'a', seed: 1, split: 'test', openings: 2 }], problems: [] });
+  });
+});
+
+describe('two workers or shards writing one store', () => {
+  const TSX = join(fileURLToPath(new URL('../', import.meta.url)), 'node_modules', 'tsx', 'dist', 'cli.mjs');
+  const STORE = fileURLToPath(new URL('./store.ts', import.meta.url));
+
+  /** Starts `workers` processes at once, each writing every record of `seeds` (worker w's own key when `ownKey`) and an audit entry per seed. */
+  async function race(workers: number, seeds: number[], ownKey: boolean): Promise<string[]> {
+    const go = join(root, 'go');
+    const script = (w: number) => `
+      import { writeRecord, appendAudit, recordPath } from ${JSON.stringify(STORE)};
+      import { existsSync } from 'node:fs';
+      while (!existsSync(${JSON.stringify(go)})) await new Promise((r) => setTimeout(r, 2));
+      const out = [];
+      for (const seed of ${JSON.stringify(seeds)}) {
+        appendAudit(${JSON.stringify(root)}, { study: 'unit', cell: 'c', seed, split: 'test', time: 't', lockHash: 'l', modelFingerprint: 'w${w}', examples: ${w} });
+        try {
+          const r = writeRecord(recordPath(${JSON.stringify(root)}, 'unit', 'registered', 'c', seed), { schemaVersion: 2, key: ${ownKey ? `'key-w${w}'` : `'same'`}, study: 'unit', cell: 'c', seed,
+            profile: 'registered', lockHash: 'l', config: {}, budget: { epochs: 1 }, status: 'ok', metrics: {}, predictions: {}, numClasses: 2, modelFingerprint: 'w${w}', curve: [],
+            timings: { startedAt: 't', finishedAt: 't', trainSeconds: 0, evaluateSeconds: 0 }, environment: { node: 'v', platform: 'p', cpu: 'c', cores: 1, backend: 'b', harnessVersion: 'h', gitCommit: null, gitDirty: null, worker: ${w} } });
+          out.push(r.archived ? 'archived' : 'written');
+        } catch (e) { out.push(e.name); }
+      }
+      console.log(JSON.stringify(out));
+    `;
+    const { spawn } = await import('node:child_process');
+    const children = Array.from({ length: workers }, (_, w) => new Promise<string>((resolve) => {
+      const file = join(root, `worker-${w}.mts`);
+      writeFileSync(file, script(w));
+      const child = spawn(process.execPath, [TSX, file], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let text = '';
+      child.stdout.on('data', (d) => { text += d; });
+      child.on('close', () => resolve(text.trim()));
+    }));
+    await new Promise((r) => setTimeout(r, 1500));
+    writeFileSync(go, '');
+    return Promise.all(children);
+  }
+
+  test('the same run written by four processes at once: one record stands, the others are refused, none torn or lost', async () => {
+    const seeds = Array.from({ length: 20 }, (_, i) => i + 1);
+    const outcomes = (await race(4, seeds, false)).map((line) => JSON.parse(line) as string[]);
+    for (let i = 0; i < seeds.length; i++) {
+      const column = outcomes.map((o) => o[i]);
+      expect(column.filter((o) => o === 'written'), `seed ${seeds[i]}`).toHaveLength(1);
+      expect(column.filter((o) => o === 'RunRecordError')).toHaveLength(3);
+      expect(readRecord(recordPath(root, 'unit', 'registered', 'c', seeds[i]))?.key).toBe('same');
+    }
+    const dir = join(root, 'results', 'unit', 'c');
+    expect(readdirSync(dir).sort()).toEqual(seeds.map((s) => `seed-${s}.json`).sort());
+    const log = readAuditLog(auditPath(root, 'unit'));
+    expect(log.problems).toEqual([]);
+    expect(log.entries).toHaveLength(4 * seeds.length);
+  }, 60_000);
+
+  test('different keys for one run at once: every record survives, at its path or in archive/, never overwritten', async () => {
+    const seeds = Array.from({ length: 10 }, (_, i) => i + 1);
+    await race(3, seeds, true);
+    const dir = join(root, 'results', 'unit', 'c');
+    for (const seed of seeds) {
+      const standing = readRecord(recordPath(root, 'unit', 'registered', 'c', seed))!;
+      const archived = existsSync(join(dir, 'archive'))
+        ? readdirSync(join(dir, 'archive')).filter((f) => f.startsWith(`seed-${seed}.`)).map((f) => JSON.parse(readFileSync(join(dir, 'archive', f), 'utf8')).key)
+        : [];
+      expect([standing.key, ...archived].sort(), `seed ${seed}`).toEqual(['key-w0', 'key-w1', 'key-w2']);
+    }
+  }, 60_000);
 });

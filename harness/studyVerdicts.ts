@@ -1,9 +1,11 @@
+import { relative } from 'node:path';
 import { analyseStudy, designSensitivity, summariseStudy, type HypothesisResult, type HypothesisSpec, type SensitivityResult, type StudySummary } from './analysis/index.ts';
 import { assertLockHolds, verdictRules, type LockStatus } from './lock.ts';
 import { currentProfile, seedsFor } from './profile.ts';
 import { studyProvenance, type Provenance } from './provenance.ts';
 import { recordLookup } from './recordLookup.ts';
 import { loadDatasetOnce } from './seal.ts';
+import { sealedOpenings } from './store.ts';
 import { hypotestRoot, type Study } from './study.ts';
 
 /** A study judged once under the current profile: the verdicts, the lock they were judged under, the summary. */
@@ -39,10 +41,16 @@ export function studyVerdicts(study: Study, hypotheses: readonly HypothesisSpec[
   const lookup = recordLookup(root, study, profile, lock?.lock.hash ?? null);
   const results = analyseStudy(study, hypotheses, lookup, profile, lock ? { verdictRule: verdictRules(lock).adopted, registeredVerdictRule: verdictRules(lock).registered } : {});
   const summary = summariseStudy(study, lookup, profile);
-  const provenance = lock ? studyProvenance(study, lookup, profile, lock.lock, study.pilot ? recordLookup(root, study, 'pilot', null) : undefined) : null;
+  const provenance = lock ? studyProvenance(study, lookup, profile, lock.lock, study.pilot ? recordLookup(root, study, 'pilot', null) : undefined, auditCounts(root, study.name)) : null;
   const verdicts = { results, lock, summary, provenance };
   judged.set(study, verdicts);
   return verdicts;
+}
+
+/** The audit log's openings for the provenance, with file paths relative to the project. */
+function auditCounts(root: string, study: string): NonNullable<Provenance['sealedOpenings']> {
+  const openings = sealedOpenings(root, study);
+  return { ...openings, problems: openings.problems.map((p) => ({ file: relative(root, p.file), line: p.line, kind: p.kind })) };
 }
 
 /**

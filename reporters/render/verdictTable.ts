@@ -1,6 +1,7 @@
 import { formatNumber } from '../../harness/figures/format.ts';
 import { formatConfidence, formatInterval, formatValue } from '../../harness/figures/format.ts';
 import type { HypothesisResult, PilotMeta, RunSummary, VerdictMeta } from '../../harness/meta.ts';
+import { sealedOpeningsSentence } from '../../harness/provenance.ts';
 
 /** verdicts.json: one study's judged hypotheses, as the reporters and the write-ups read them. */
 export interface VerdictsFile {
@@ -107,6 +108,17 @@ export function verdictRows(file: VerdictsFile): string[][] {
   ]);
 }
 
+/**
+ * The audit log's sealed openings in one line when a split was opened more than once or a line is damaged (a crash), so
+ * a repeat opening is never hidden; null otherwise (every split opened once), and for files written before it was counted.
+ */
+export function sealedOpeningsNote(file: VerdictsFile): string | null {
+  const openings = file.study.provenance?.sealedOpenings;
+  if (!openings) return null;
+  const sentence = sealedOpeningsSentence(openings).trim();
+  return sentence === '' ? null : sentence;
+}
+
 /** A deviation in one line: the file (or 'the analysis'), what, why. */
 function deviationText(d: VerdictsFile['deviations'][number]): string {
   return `${d.kind === 'analysis' ? 'the analysis' : d.file}: ${d.what} (${d.why})`;
@@ -167,6 +179,8 @@ export function renderTerminalTable(file: VerdictsFile, options: number | Termin
   if (file.deviations.length > 0) out.push(...wrapText(`deviations from the pre-registration: ${file.deviations.map(deviationText).join('; ')}`, width));
   const rules = verdictRuleNote(file);
   if (rules) out.push(...wrapText(rules, width));
+  const openings = sealedOpeningsNote(file);
+  if (openings) out.push(...wrapText(openings, width));
   out.push(...renderCellMeans(file, width));
   const counts = new Map<string, number>();
   for (const r of file.hypotheses) counts.set(r.verdict, (counts.get(r.verdict) ?? 0) + 1);
@@ -224,6 +238,7 @@ export function renderMarkdown(file: VerdictsFile): string {
     ...verdictRows(file).map((row) => `| ${row.map(esc).join(' | ')} |`),
     '',
     ...(file.summary ? ['## Cell means', '', `${cellMeansTitle(file)[0].toUpperCase()}${cellMeansTitle(file).slice(1)}.`, '', '| cell | mean [CI] |', '| --- | --- |', ...cellMeanRows(file).map((r) => `| ${r[0]} | ${r[1]} |`), ''] : []),
+    ...(sealedOpeningsNote(file) ? ['## Sealed openings', '', sealedOpeningsNote(file)!, ''] : []),
     '## Reasons',
     '',
     ...(verdictRuleNote(file) ? [verdictRuleNote(file)!, ''] : []),

@@ -3,6 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { PredictionOutputError } from './errors.ts';
 import { chanceMetrics, checkProbabilities, decodePredictions, encodePredictions, evaluatePredictions, PROBABILITY_SUM_TOLERANCE } from './metrics.ts';
 import { brierScore, classificationOutcomes, expectedCalibrationError } from './stats/index.ts';
+import reference from '../fixtures/stats/classificationMetrics.json';
 
 describe('evaluatePredictions', () => {
   test('accuracy in percent and mean nll from row-major probabilities, computed by hand', () => {
@@ -80,7 +81,10 @@ describe('evaluatePredictions', () => {
         const labels = new Uint8Array(rows.map((r) => r.label));
         const oneHot = new Float32Array(rows.length * k);
         rows.forEach((r, i) => (oneHot[i * k + r.label] = 1));
-        expect(evaluatePredictions(oneHot, labels, k).metrics).toEqual({ accuracy: 100, nll: 0 });
+        const perfect = evaluatePredictions(oneHot, labels, k).metrics;
+        expect({ accuracy: perfect.accuracy, nll: perfect.nll, ece: perfect.ece, brier: perfect.brier }).toEqual({ accuracy: 100, nll: 0, ece: 0, brier: 0 });
+        // Macro-F1 averages over all k classes: a class neither present nor predicted scores 0.
+        expect(perfect.macroF1).toBeCloseTo((100 * new Set(rows.map((r) => r.label)).size) / k, 10);
         // Normalised rows (an all-zero row becomes uniform): the values must be probabilities.
         const normalised = rows.map((r) => { const sum = r.p.reduce((a, b) => a + b, 0); return sum > 0 ? r.p.map((v) => Math.fround(v / sum)) : r.p.map(() => 1 / k); });
         const probabilities = new Float32Array(normalised.flat());
@@ -95,9 +99,18 @@ describe('evaluatePredictions', () => {
 });
 
 describe('chanceMetrics', () => {
-  test('accuracy 100/K percent and nll ln K', () => {
-    expect(chanceMetrics(10)).toEqual({ accuracy: 10, nll: Math.log(10) });
-    expect(chanceMetrics(2)).toEqual({ accuracy: 50, nll: Math.LN2 });
+  test('accuracy and macro-F1 100/K percent, nll ln K, ECE 0, Brier 1 - 1/K', () => {
+    expect(chanceMetrics(10)).toEqual({ accuracy: 10, macroF1: 10, nll: Math.log(10), ece: 0, brier: 0.9 });
+    expect(chanceMetrics(2)).toEqual({ accuracy: 50, macroF1: 50, nll: Math.LN2, ece: 0, brier: 0.5 });
+  });
+
+  test('is what a uniform predictor scores on ECE and Brier (classes balanced, ties to the first class)', () => {
+    const k = 4;
+    const uniform = new Float32Array(8 * k).fill(1 / k);
+    const { metrics } = evaluatePredictions(uniform, new Uint8Array([0, 1, 2, 3, 0, 1, 2, 3]), k);
+    expect(metrics.brier).toBeCloseTo(chanceMetrics(k).brier, 6);
+    expect(metrics.ece).toBeCloseTo(chanceMetrics(k).ece, 5);
+    expect(metrics.accuracy).toBe(chanceMetrics(k).accuracy);
   });
 
   test('is what a uniform predictor scores on nll', () => {
@@ -175,5 +188,55 @@ describe('encodePredictions and decodePredictions', () => {
     expect(decoded.topClassProbability).toBeUndefined();
     expect(decoded.sumOfSquaredProbabilities).toBeUndefined();
     expect(Object.keys(encodePredictions(decoded, new Uint8Array([0, 0]))).sort()).toEqual(['correct', 'count', 'predictedClass', 'trueClassProbability']);
+  });
+});
+
+describe('every metric against the reference values (issue 13)', () => {
+  // fixtures/stats/classificationMetrics.json, made by
+  //   /usr/bin/python3 fixtures/stats/classification_metrics.py > fixtures/stats/classificationMetrics.json
+  // (scikit-learn 1.2.1 f1_score(average='macro') and log_loss; ECE and Brier from their definitions in NumPy).
+  // evaluatePredictions reads float32 probabilities, so the tolerance is float32 rounding, not float64's.
+  for (const c of reference.cases) {
+    for (const { bins, value } of c.expected.expectedCalibrationError) {
+      test(`${c.name}, ${bins} ECE bins: accuracy, macro-F1 and ECE in percent, nll in nats, Brier`, () => {
+        const { metrics } = evaluatePredictions(new Float32Array(c.probabilities), new Uint8Array(c.labels), c.numClasses, { eceBins: bins });
+        const top = c.labels.map((_, i) => c.probabilities.slice(i * c.numClasses, (i + 1) * c.numClasses)).map((row) => row.indexOf(Math.max(...row)));
+        expect(metrics.accuracy).toBeCloseTo((100 * top.filter((p, i) => p === c.labels[i]).length) / c.labels.length, 10);
+        expect(metrics.macroF1!).toBeCloseTo(100 * c.expected.macroF1, 8);
+        expect(metrics.nll).toBeCloseTo(c.expected.negativeLogLikelihood, 6);
+        // A confidence exactly on a bin edge (0.6 with 5 bins) is just above it in float32 (0.6000000238) and so falls in
+        // the next bin: there the reference is the same definition on the float32-rounded inputs.
+        const confidences = c.labels.map((_, i) => Math.max(...c.probabilities.slice(i * c.numClasses, (i + 1) * c.numClasses)));
+        const onEdge = confidences.some((t) => Math.abs(t * bins - Math.round(t * bins)) < 1e-9 && Math.fround(t) !== t);
+        const float32 = classificationOutcomes(Array.from(new Float32Array(c.probabilities)), c.labels, { numClasses: c.numClasses });
+        expect(metrics.ece!).toBeCloseTo(100 * (onEdge ? expectedCalibrationError(float32, { bins }) : value), 4);
+        expect(metrics.brier!).toBeCloseTo(c.expected.brierScore, 6);
+      });
+    }
+  }
+
+  test('the default ECE bin count is 15', () => {
+    const c = reference.cases.find((r) => r.expected.expectedCalibrationError.some((e) => e.bins === 15))!;
+    const { metrics } = evaluatePredictions(new Float32Array(c.probabilities), new Uint8Array(c.labels), c.numClasses);
+    expect(metrics.ece!).toBeCloseTo(100 * c.expected.expectedCalibrationError.find((e) => e.bins === 15)!.value, 4);
+  });
+
+  test('with groups, every metric per group equals the metric of that group alone, and the groups are kept per example', () => {
+    const c = reference.cases[1]; // 500 examples, ten classes
+    const k = c.numClasses;
+    const groups = Uint8Array.from(c.labels, (_, i) => i % 3);
+    const names = ['gaussian-blur-3', 'rotate-2', 'contrast-1'];
+    const all = evaluatePredictions(new Float32Array(c.probabilities), new Uint8Array(c.labels), k, { eceBins: 10, groups, groupNames: names });
+    expect(all.metrics).toEqual(evaluatePredictions(new Float32Array(c.probabilities), new Uint8Array(c.labels), k, { eceBins: 10 }).metrics);
+    for (let g = 0; g < 3; g++) {
+      const members = [...groups.keys()].filter((i) => groups[i] === g);
+      const alone = evaluatePredictions(Float32Array.from(members.flatMap((i) => c.probabilities.slice(i * k, (i + 1) * k))), Uint8Array.from(members, (i) => c.labels[i]), k, { eceBins: 10 });
+      expect(all.byGroup![names[g]]).toEqual(alone.metrics);
+    }
+    const decoded = decodePredictions(JSON.parse(JSON.stringify(encodePredictions(all.examples, new Uint8Array(c.labels), names))));
+    expect(decoded.groups).toEqual(groups);
+    expect(decoded.groupNames).toEqual(names);
+    expect(() => evaluatePredictions(new Float32Array(c.probabilities), new Uint8Array(c.labels), k, { groups: groups.subarray(1), groupNames: names })).toThrow(/groups for 500 examples/);
+    expect(() => evaluatePredictions(new Float32Array(c.probabilities), new Uint8Array(c.labels), k, { groups, groupNames: names.slice(0, 2) })).toThrow(/only 2 group names/);
   });
 });

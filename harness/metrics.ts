@@ -1,8 +1,32 @@
 import { InvalidInputError, PredictionOutputError } from './errors.ts';
-import type { MetricName } from './study.ts';
+import { brierScore, expectedCalibrationError, macroF1 } from './stats/index.ts';
+import { DEFAULT_ECE_BINS } from './study.ts';
 
-/** Metric values on one split. Accuracy in percent, nll in nats per example. */
-export type MetricValues = Record<MetricName, number>;
+/**
+ * Metric values on one split, in the units of {@link METRICS}: accuracy, macro-F1 and ECE in percent, nll in nats
+ * per example, Brier in [0, 2]. Records written before issue 13 hold accuracy and nll only, so the other three are
+ * optional here: read them through `runMetric` (harness/analysis), which recomputes a missing one from the stored
+ * per-example predictions where it can.
+ */
+export interface MetricValues {
+  accuracy: number;
+  nll: number;
+  macroF1?: number;
+  ece?: number;
+  brier?: number;
+}
+
+/** Options of {@link evaluatePredictions}. */
+export interface EvaluationOptions {
+  /** Equal-width confidence bins of the ECE: the study's registered `metrics.eceBins`. Default {@link DEFAULT_ECE_BINS}. */
+  readonly eceBins?: number;
+  /**
+   * A group of each example (e.g. the corruption of a shift-split image, `Split.groups`), an index into `groupNames`.
+   * When given, the result also has every metric per group (`byGroup`), and the examples keep their group.
+   */
+  readonly groups?: Uint8Array;
+  readonly groupNames?: readonly string[];
+}
 
 /**
  * Per-example outcome on a split: predicted class and probability given to the true class; since issue 13 also
@@ -17,6 +41,8 @@ export interface ExamplePredictions {
   topClassProbability?: Float32Array;
   /** The sum over classes of the squared probabilities. */
   sumOfSquaredProbabilities?: Float32Array;
+  /** Each example's group (e.g. its corruption on the shift split), an index into the split's `groupNames`; absent without groups. */
+  groups?: Uint8Array;
 }
 
 const FLOOR = 1e-12;
@@ -62,16 +88,18 @@ export function checkProbabilities(probabilities: Float32Array, count: number, n
 }
 
 /**
- * Accuracy (percent) and mean negative log-likelihood from class probabilities
- * (`count * numClasses`, row-major) and labels, checked first by {@link checkProbabilities}.
- * A zero probability for the true class costs -ln(1e-12).
+ * Every metric of {@link MetricValues} from class probabilities (`count * numClasses`, row-major) and labels, checked
+ * first by {@link checkProbabilities}: accuracy and macro-F1 (harness/stats `macroF1`) in percent, mean negative
+ * log-likelihood in nats (a zero probability for the true class costs -ln(1e-12)), top-label ECE
+ * (`expectedCalibrationError`, `options.eceBins` bins) in percent, and the multi-class Brier score (`brierScore`).
+ * With `options.groups`, also every metric per group (`byGroup`, keyed by group name; a group without examples is left out).
  *
  * @throws {PredictionOutputError} when the values are not probabilities (logits, NaN, rows not summing to 1, wrong length).
- * @throws {InvalidInputError} for an empty split or a label not below numClasses.
+ * @throws {InvalidInputError} for an empty split, a label not below numClasses, or groups that do not match the examples.
  * @example
- * evaluatePredictions(new Float32Array([0.9, 0.1]), new Uint8Array([0]), 2) // accuracy 100
+ * evaluatePredictions(new Float32Array([0.9, 0.1]), new Uint8Array([0]), 2).metrics // { accuracy: 100, macroF1: 50, nll: 0.105..., ece: 10, brier: 0.02 }
  */
-export function evaluatePredictions(probabilities: Float32Array, labels: Uint8Array, numClasses: number): { metrics: MetricValues; examples: ExamplePredictions } {
+export function evaluatePredictions(probabilities: Float32Array, labels: Uint8Array, numClasses: number, options: EvaluationOptions = {}): { metrics: MetricValues; examples: ExamplePredictions; byGroup?: Record<string, MetricValues> } {
   const count = labels.length;
   if (count === 0) throw new InvalidInputError('evaluatePredictions: the split is empty. Fix: evaluate on a split with at least one example.');
   checkProbabilities(probabilities, count, numClasses);
@@ -82,8 +110,6 @@ export function evaluatePredictions(probabilities: Float32Array, labels: Uint8Ar
   const trueClassProbability = new Float32Array(count);
   const topClassProbability = new Float32Array(count);
   const sumOfSquaredProbabilities = new Float32Array(count);
-  let correct = 0;
-  let nll = 0;
   for (let i = 0; i < count; i++) {
     let best = -1;
     let bestValue = -Infinity;
@@ -95,22 +121,63 @@ export function evaluatePredictions(probabilities: Float32Array, labels: Uint8Ar
     }
     topClassProbability[i] = bestValue;
     sumOfSquaredProbabilities[i] = squares;
-    const label = labels[i];
-    const pTrue = probabilities[i * numClasses + label];
     predictedClass[i] = best;
-    trueClassProbability[i] = pTrue;
-    if (best === label) correct++;
-    nll -= Math.log(Math.max(pTrue, FLOOR));
+    trueClassProbability[i] = probabilities[i * numClasses + labels[i]];
   }
+  const examples = { predictedClass, trueClassProbability, topClassProbability, sumOfSquaredProbabilities };
+  const eceBins = options.eceBins ?? DEFAULT_ECE_BINS;
+  const metrics = metricsOfExamples(examples, labels, numClasses, eceBins);
+  if (!options.groups) return { metrics, examples };
+  const { groups, groupNames = [] } = options;
+  if (groups.length !== count) throw new InvalidInputError(`evaluatePredictions: ${groups.length} groups for ${count} examples. Fix: give one group index per example (Split.groups).`);
+  const byGroup: Record<string, MetricValues> = {};
+  for (let g = 0; g < groupNames.length; g++) {
+    const members: number[] = [];
+    for (let i = 0; i < count; i++) if (groups[i] === g) members.push(i);
+    if (members.length === 0) continue;
+    const pick = <T extends Uint8Array | Float32Array>(a: T): T => a.constructor === Uint8Array ? Uint8Array.from(members, (i) => a[i]) as T : Float32Array.from(members, (i) => a[i]) as T;
+    byGroup[groupNames[g]] = metricsOfExamples(
+      { predictedClass: pick(predictedClass), trueClassProbability: pick(trueClassProbability), topClassProbability: pick(topClassProbability), sumOfSquaredProbabilities: pick(sumOfSquaredProbabilities) },
+      pick(labels), numClasses, eceBins,
+    );
+  }
+  for (let i = 0; i < count; i++) {
+    if (groups[i] >= groupNames.length) throw new InvalidInputError(`evaluatePredictions: example ${i} is in group ${groups[i]}, but only ${groupNames.length} group names are given. Fix: name every group (Split.groupNames).`);
+  }
+  return { metrics, examples: { ...examples, groups }, byGroup };
+}
+
+/** Every metric from the per-example outcomes and the labels: the one place that turns per-example data into {@link MetricValues}. */
+function metricsOfExamples(examples: Required<Pick<ExamplePredictions, 'predictedClass' | 'trueClassProbability' | 'topClassProbability' | 'sumOfSquaredProbabilities'>>, labels: Uint8Array, numClasses: number, eceBins: number): MetricValues {
+  const count = labels.length;
+  let correct = 0;
+  let nll = 0;
+  for (let i = 0; i < count; i++) {
+    if (examples.predictedClass[i] === labels[i]) correct++;
+    nll -= Math.log(Math.max(examples.trueClassProbability[i], FLOOR));
+  }
+  const outcomes = { label: labels, ...examples };
   return {
-    metrics: { accuracy: (100 * correct) / count, nll: nll / count },
-    examples: { predictedClass, trueClassProbability, topClassProbability, sumOfSquaredProbabilities },
+    accuracy: (100 * correct) / count,
+    nll: nll / count,
+    macroF1: 100 * macroF1(outcomes, { numClasses }),
+    ece: 100 * expectedCalibrationError(outcomes, { bins: eceBins }),
+    brier: brierScore(outcomes),
   };
 }
 
-/** Chance-level metrics for K classes (used by the `substitute-chance` diverged rule). */
-export function chanceMetrics(numClasses: number): MetricValues {
-  return { accuracy: 100 / numClasses, nll: Math.log(numClasses) };
+/**
+ * Chance-level metrics for K classes, used by the `substitute-chance` diverged rule: what a model that gives every
+ * class probability 1/K scores on balanced classes. Accuracy 100/K %, macro-F1 100/K % (a uniform random guess
+ * has precision and recall 1/K in every class), nll ln K nats, ECE 0 % (confidence 1/K equals the expected accuracy
+ * 1/K: an uninformative model is perfectly calibrated, so substituting chance does not penalise a diverged run on
+ * ECE; register `mark-inconclusive` for calibration claims), Brier 1 − 1/K.
+ *
+ * @example
+ * chanceMetrics(10) // { accuracy: 10, macroF1: 10, nll: 2.302..., ece: 0, brier: 0.9 }
+ */
+export function chanceMetrics(numClasses: number): Required<MetricValues> {
+  return { accuracy: 100 / numClasses, macroF1: 100 / numClasses, nll: Math.log(numClasses), ece: 0, brier: 1 - 1 / numClasses };
 }
 
 /** Compact, JSON-safe encoding of per-example predictions (base64 of the typed arrays). */
@@ -124,9 +191,14 @@ export interface EncodedPredictions {
   topClassProbability?: string;
   /** float32, base64; absent in records written before issue 13. */
   sumOfSquaredProbabilities?: string;
+  /** uint8, base64: each example's group (its corruption on a shift split with registered corruptions), an index into `groupNames`. */
+  groups?: string;
+  /** The group names `groups` indexes, e.g. `['gaussian-blur-3', 'rotate-2']`. */
+  groupNames?: string[];
 }
 
-export function encodePredictions(examples: ExamplePredictions, labels: Uint8Array): EncodedPredictions {
+/** Encodes per-example predictions for a run record; with `groupNames`, their groups too (`examples.groups`). */
+export function encodePredictions(examples: ExamplePredictions, labels: Uint8Array, groupNames?: readonly string[]): EncodedPredictions {
   const correct = new Uint8Array(labels.length);
   for (let i = 0; i < labels.length; i++) correct[i] = examples.predictedClass[i] === labels[i] ? 1 : 0;
   const base64 = (a: Uint8Array | Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
@@ -137,10 +209,12 @@ export function encodePredictions(examples: ExamplePredictions, labels: Uint8Arr
     correct: Buffer.from(correct).toString('base64'),
     ...(examples.topClassProbability ? { topClassProbability: base64(examples.topClassProbability) } : {}),
     ...(examples.sumOfSquaredProbabilities ? { sumOfSquaredProbabilities: base64(examples.sumOfSquaredProbabilities) } : {}),
+    ...(examples.groups && groupNames ? { groups: base64(examples.groups), groupNames: [...groupNames] } : {}),
   };
 }
 
-export function decodePredictions(encoded: EncodedPredictions): ExamplePredictions & { correct: Uint8Array } {
+/** Decodes {@link encodePredictions}' output; fields absent in older records stay absent. */
+export function decodePredictions(encoded: EncodedPredictions): ExamplePredictions & { correct: Uint8Array; groupNames?: string[] } {
   const predicted = Buffer.from(encoded.predictedClass, 'base64');
   const probability = Buffer.from(encoded.trueClassProbability, 'base64');
   const correct = Buffer.from(encoded.correct, 'base64');
@@ -160,5 +234,6 @@ export function decodePredictions(encoded: EncodedPredictions): ExamplePredictio
     correct: new Uint8Array(correct),
     ...(topClassProbability ? { topClassProbability } : {}),
     ...(sumOfSquaredProbabilities ? { sumOfSquaredProbabilities } : {}),
+    ...(encoded.groups !== undefined ? { groups: new Uint8Array(Buffer.from(encoded.groups, 'base64')), groupNames: encoded.groupNames ?? [] } : {}),
   };
 }

@@ -5,13 +5,36 @@ import { sealDataset } from './data/sealedDataset.ts';
 import { validateSearchPlan, type SearchPlan } from './search.ts';
 import type { Budget, DatasetSpec, SealedDatasetSpec } from './types.ts';
 
-/** Metrics the harness computes from predicted class probabilities. Accuracy is in percent. */
-export type MetricName = 'accuracy' | 'nll';
+/**
+ * Metrics the harness computes from predicted class probabilities, on every evaluated split (validation, test, shift):
+ * - `accuracy`: percent of examples whose most probable class is the true one (values in %, effects in pp); higher is better.
+ * - `macroF1`: the unweighted mean over classes of each class's F1, in percent (values in %, effects in pp); higher is better.
+ * - `nll`: mean negative log-likelihood of the true class, in nats per example; lower is better.
+ * - `ece`: top-label expected calibration error (Guo et al. 2017) with `metrics.eceBins` equal-width bins (default
+ *   {@link DEFAULT_ECE_BINS}), in percent (values in %, effects in pp, like accuracy); lower is better.
+ * - `brier`: multi-class Brier score, the mean over examples of Σ_k (p_k − [k = y])², in [0, 2] (unit 'Brier'); lower is better.
+ */
+export type MetricName = 'accuracy' | 'macroF1' | 'nll' | 'ece' | 'brier';
 
-export const METRICS: Record<MetricName, { label: string; unit: string; higherIsBetter: boolean }> = {
-  accuracy: { label: 'accuracy', unit: 'pp', higherIsBetter: true },
-  nll: { label: 'negative log-likelihood', unit: 'nats', higherIsBetter: false },
+/**
+ * Each metric's label, the unit of its differences (effects, SESOI, intervals), the unit of its values (cell means)
+ * and its direction.
+ */
+export const METRICS: Record<MetricName, { label: string; unit: string; valueUnit: string; higherIsBetter: boolean }> = {
+  accuracy: { label: 'accuracy', unit: 'pp', valueUnit: '%', higherIsBetter: true },
+  macroF1: { label: 'macro-F1', unit: 'pp', valueUnit: '%', higherIsBetter: true },
+  nll: { label: 'negative log-likelihood', unit: 'nats', valueUnit: 'nats', higherIsBetter: false },
+  ece: { label: 'expected calibration error', unit: 'pp', valueUnit: '%', higherIsBetter: false },
+  brier: { label: 'Brier score', unit: 'Brier', valueUnit: 'Brier', higherIsBetter: false },
 };
+
+/** The ECE bin count when a study registers none (Guo et al. 2017 use 15). */
+export const DEFAULT_ECE_BINS = 15;
+
+/** The number of equal-width confidence bins of a study's `ece`: `metrics.eceBins`, else {@link DEFAULT_ECE_BINS}. */
+export function eceBinsOf(study: { readonly metrics: MetricPlan }): number {
+  return study.metrics.eceBins ?? DEFAULT_ECE_BINS;
+}
 
 export type Level = string | number;
 export type CellConfig = Readonly<Record<string, unknown>>;
@@ -55,6 +78,8 @@ export interface MetricPlan {
   readonly secondary?: readonly MetricName[];
   /** When the metric is read: the final epoch's model, or the model of the epoch with the best validation accuracy. */
   readonly readAt: 'final-epoch' | 'best-validation-epoch';
+  /** Equal-width confidence bins of `ece` (an integer from 1 to 1000); default {@link DEFAULT_ECE_BINS}. Every run computes every metric, so it is registered even when `ece` is not named. */
+  readonly eceBins?: number;
 }
 
 /** Everything a study pre-registers. See README "Writing a study". */
@@ -108,7 +133,7 @@ const NAME = /^[a-z0-9][a-z0-9-]*$/;
 const KNOWN_FIELDS: Record<string, readonly string[]> = {
   study: ['name', 'title', 'question', 'dataset', 'factors', 'cells', 'seeds', 'metrics', 'budget', 'pilot', 'analysis', 'diverged', 'search', 'notes'],
   pilot: ['cells', 'seeds', 'reason'],
-  metrics: ['primary', 'secondary', 'readAt'],
+  metrics: ['primary', 'secondary', 'readAt', 'eceBins'],
   budget: ['registered', 'quick'],
   analysis: ['model', 'confidence', 'seedAsBlock', 'seedBlockReason', 'families', 'power'],
   family: ['correction', 'confirmatory', 'description'],
@@ -249,6 +274,8 @@ export function defineStudy<Config extends CellConfig>(input: StudyInput<Config>
   if (!input.metrics || !isMetric(input.metrics.primary)) fail(id, 'metrics.primary', `must be one of ${Object.keys(METRICS).join(', ')}`, 'set metrics.primary, e.g. "accuracy"');
   if (input.metrics.secondary !== undefined && !Array.isArray(input.metrics.secondary)) fail(id, 'metrics.secondary', 'is not a list of metrics', `use e.g. secondary: ['nll'], or leave it out`);
   for (const metric of input.metrics.secondary ?? []) if (!isMetric(metric)) fail(id, 'metrics.secondary', `unknown metric ${JSON.stringify(metric)}`, `use ${Object.keys(METRICS).join(', ')}`);
+  const bins = input.metrics.eceBins;
+  if (bins !== undefined && (typeof bins !== 'number' || !Number.isInteger(bins) || bins < 1 || bins > 1000)) fail(id, 'metrics.eceBins', `must be an integer from 1 to 1000, got ${JSON.stringify(bins)}`, `register the number of equal-width confidence bins of the calibration error, e.g. eceBins: ${DEFAULT_ECE_BINS}, or leave it out for ${DEFAULT_ECE_BINS}`);
   if (input.metrics.readAt !== 'final-epoch' && input.metrics.readAt !== 'best-validation-epoch') fail(id, 'metrics.readAt', `must be "final-epoch" or "best-validation-epoch"`, 'register when the metric is read');
 
   // Budget

@@ -15,6 +15,14 @@ export interface Split {
   readonly numClasses: number;
   readonly features: Float32Array;
   readonly labels: Uint8Array;
+  /**
+   * Optional grouping of the examples, e.g. the corruption of each shift-split image when the study registers several:
+   * `groups[i]` indexes `groupNames`. The harness reports every metric per group beside the pooled split
+   * (`RunRecord.groupMetrics`) and stores each example's group with its prediction.
+   */
+  readonly groups?: Uint8Array;
+  /** The name of each group `groups` indexes, e.g. `['gaussian-blur-3', 'rotate-2']`. */
+  readonly groupNames?: readonly string[];
 }
 
 export type SplitName = 'train' | 'validation' | 'test' | 'shift';

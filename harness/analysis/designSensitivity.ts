@@ -1,5 +1,5 @@
 import { StudyDefinitionError } from '../errors.ts';
-import { METRICS, type MetricName, type Study } from '../study.ts';
+import { eceBinsOf, METRICS, type MetricName, type Study } from '../study.ts';
 import type { RecordLookup } from '../store.ts';
 import { describeSample, minimumDetectableEffect, studentTQuantile } from '../stats/index.ts';
 import { contrastCellWeights } from './effects.ts';
@@ -82,7 +82,7 @@ function pilotSpread(study: Study, records: RecordLookup, metric: MetricName): {
     const values: number[] = [];
     for (const seed of pilot!.seeds) {
       const record = records(cellId, seed);
-      const value = record ? runMetric(record, 'validation', metric, 'missing') : null;
+      const value = record ? runMetric(record, 'validation', metric, 'missing', { eceBins: eceBinsOf(study) }) : null;
       if (value !== null) values.push(value);
     }
     runs += values.length;
@@ -127,6 +127,9 @@ export function designSensitivity(study: Study, hypotheses: readonly HypothesisS
       study: study.name, id: spec.id, claim: spec.claim, family: spec.family, metric, unit: METRICS[metric].unit,
       direction: spec.direction, sesoi: spec.sesoi, sigmaDf: spread.df, pilotRuns: spread.runs, confidence, df: registeredDf, power, testExamples,
     };
+    if (spec.effect.kind === 'shift-drop') {
+      return { ...base, sigma: null, evaluationSd: null, designSigma: null, standardError: null, halfWidth: null, minimumDetectableEffect: null, decidable: null, assessment: 'not estimable from a validation-only pilot: the drop from test to shift is a difference between the two sealed splits, whose seed-to-seed spread the pilot cannot see' };
+    }
     if (spread.df === 0 || spread.sumSquares === 0) {
       return { ...base, sigma: null, evaluationSd: null, designSigma: null, standardError: null, halfWidth: null, minimumDetectableEffect: null, decidable: null, assessment: 'no spread could be estimated: the pilot needs at least two finished runs in some cell, with different values' };
     }
@@ -143,7 +146,8 @@ export function designSensitivity(study: Study, hypotheses: readonly HypothesisS
     const mde = minimumDetectableEffect({ standardError, df: registeredDf, alpha: 1 - confidence, power, alternative: 'two-sided' });
     const f = (x: number) => x.toFixed(2);
     const decidable = mde <= spec.sesoi;
-    const noise = evaluationSd === null ? `seed spread ${f(sigma)}` : `seed spread ${f(sigma)} and one test evaluation's binomial noise ${f(evaluationSd)} (n = ${testExamples})`;
+    const noise = (evaluationSd === null ? `seed spread ${f(sigma)}` : `seed spread ${f(sigma)} and one test evaluation's binomial noise ${f(evaluationSd)} (n = ${testExamples})`) +
+      (spec.split === 'shift' ? '; the spread is measured on the uncorrupted validation split, standing in for the shift split' : '');
     const assessment = !decidable
       ? `not decidable at this design: the minimum detectable effect ${f(mde)} exceeds the SESOI ${spec.sesoi} (${noise}; half-width ±${f(halfWidth)} at ${+(confidence * 100).toFixed(2)}%), so an effect of the claimed size would be missed more often than the registered power allows; add seeds or register a larger SESOI`
       : spec.direction === 'equivalent'

@@ -11,8 +11,10 @@ export interface ContrastEffect {
 export interface PairedEffect { kind: 'paired'; a: string; b: string; label: string }
 /** The best minus the second-best cell, both chosen on mean validation accuracy (not on the metric compared). */
 export interface TopTwoEffect { kind: 'top-two'; label: string }
-/** The effect a hypothesis is about; build it with {@link contrast}, {@link pairedDifference} or {@link topTwoOnValidation}. */
-export type Effect = ContrastEffect | PairedEffect | TopTwoEffect;
+/** One cell's (arm's) drop from the test split to the shift split, paired by seed: its metric on test minus on shift. */
+export interface ShiftDropEffect { kind: 'shift-drop'; arm: string; label: string }
+/** The effect a hypothesis is about; build it with {@link contrast}, {@link pairedDifference}, {@link topTwoOnValidation} or {@link shiftDrop}. */
+export type Effect = ContrastEffect | PairedEffect | TopTwoEffect | ShiftDropEffect;
 
 /**
  * A named contrast of cell means. `{ depth: { 8: 1, 2: -1 } }` is "depth 8 minus depth 2, averaged over
@@ -44,6 +46,20 @@ export function pairedDifference(a: string, b: string): PairedEffect {
  */
 export function topTwoOnValidation(): TopTwoEffect {
   return { kind: 'top-two', label: 'best − second best (chosen on validation accuracy), paired by seed' };
+}
+
+/**
+ * An arm's drop under distribution shift: its metric on the sealed test split minus its metric on the sealed shift split
+ * (pooled over the registered corruptions), seed by seed, judged by a paired t over the seeds. For accuracy a positive
+ * drop means the arm loses accuracy under shift; for a lower-is-better metric (nll, ECE, Brier) a shift that hurts gives
+ * a negative drop (claim `direction: 'less'`). Needs a study with a shift split; judged only under the registered
+ * profile (the quick and pilot profiles open no sealed split, so they cannot estimate it).
+ *
+ * @example
+ * shiftDrop('mlp') // { kind: 'shift-drop', arm: 'mlp', label: 'mlp: test − shift (paired by seed)' }
+ */
+export function shiftDrop(arm: string): ShiftDropEffect {
+  return { kind: 'shift-drop', arm, label: `${arm}: test − shift (paired by seed)` };
 }
 
 /** One cell's weight in a contrast of cell means. */

@@ -1,7 +1,7 @@
 import { HypothesisDefinitionError } from '../errors.ts';
 import { bonferroniConfidence } from '../stats/index.ts';
 import { closestField, METRICS, type MetricName, type Study } from '../study.ts';
-import type { Effect } from './effects.ts';
+import type { Effect, shiftDrop } from './effects.ts';
 
 /** A pre-registered hypothesis, as `hypothesis(study, spec)` receives it. */
 export interface HypothesisSpec {
@@ -11,6 +11,14 @@ export interface HypothesisSpec {
   effect: Effect;
   /** Defaults to the study's primary metric. */
   metric?: MetricName;
+  /**
+   * The sealed split the hypothesis is judged on under the registered profile: `'test'` (the default) or `'shift'` (the
+   * pooled shift split; needs a study whose dataset has one). The quick and pilot profiles judge every hypothesis on the
+   * validation split, which is uncorrupted: for a shift hypothesis they show how the arms compare on validation, not
+   * under shift, and say so (`HypothesisResult.registeredSplit`). A {@link shiftDrop} effect spans both sealed splits
+   * and takes no split.
+   */
+  split?: 'test' | 'shift';
   direction: 'greater' | 'less' | 'equivalent';
   /** Smallest effect size of interest, in the metric's unit (accuracy: percentage points; nll: nats). */
   sesoi: number;
@@ -21,7 +29,7 @@ export interface HypothesisSpec {
 }
 
 /** The fields of a {@link HypothesisSpec}; any other is a misspelling, refused at run time (e.g. `metirc`). */
-const HYPOTHESIS_FIELDS = ['id', 'claim', 'effect', 'metric', 'direction', 'sesoi', 'sesoiReason', 'family'] as const;
+const HYPOTHESIS_FIELDS = ['id', 'claim', 'effect', 'metric', 'split', 'direction', 'sesoi', 'sesoiReason', 'family'] as const;
 
 /**
  * Checks a hypothesis against its study at collection time.
@@ -30,7 +38,9 @@ const HYPOTHESIS_FIELDS = ['id', 'claim', 'effect', 'metric', 'direction', 'seso
  *   (ids in `seen`), no claim, an unknown direction, family or metric, a SESOI that is not a positive number,
  *   an effect not built by the helpers, a contrast of unknown factors or levels or whose weights do not sum to
  *   zero, a paired difference of unknown or identical cells, top two with fewer than two cells, a field that a
- *   hypothesis does not have (e.g. `metirc: 'nll'`, which would otherwise be judged on the primary metric).
+ *   hypothesis does not have (e.g. `metirc: 'nll'`, which would otherwise be judged on the primary metric), a split
+ *   other than test or shift, a shift split or {@link shiftDrop} in a study without one, a split named for a shift drop,
+ *   a shift drop of an unknown cell.
  * @example
  * validateHypothesis(study, spec, new Set(['H1'])) // throws if spec.id is 'H1'
  */
@@ -51,8 +61,11 @@ export function validateHypothesis(study: Study, spec: HypothesisSpec, seen: Set
   if (typeof spec.sesoiReason !== 'string' || !spec.sesoiReason.trim()) fail('sesoiReason is missing', 'say why the SESOI is that number');
   if (typeof spec.family !== 'string' || !Object.hasOwn(study.analysis.families, spec.family)) fail(`family '${spec.family}' is not in the study's analysis.families (${Object.keys(study.analysis.families).join(', ')})`, 'use a declared family or declare it in study.ts');
   if (spec.metric !== undefined && (typeof spec.metric !== 'string' || !Object.hasOwn(METRICS, spec.metric))) fail(`unknown metric '${spec.metric}'`, `use ${Object.keys(METRICS).join(', ')}`);
+  if (spec.split !== undefined && spec.split !== 'test' && spec.split !== 'shift') fail(`split ${JSON.stringify(spec.split)} is not "test" or "shift"`, "name a sealed split: split: 'shift', or leave it out for the test split");
   const effect = spec.effect;
-  if (!effect || !['contrast', 'paired', 'top-two'].includes(effect.kind)) fail('effect is not contrast(...), pairedDifference(...) or topTwoOnValidation()', 'build the effect with one of those helpers');
+  if (!effect || !['contrast', 'paired', 'top-two', 'shift-drop'].includes(effect.kind)) fail('effect is not contrast(...), pairedDifference(...), topTwoOnValidation() or shiftDrop(...)', 'build the effect with one of those helpers');
+  if ((spec.split === 'shift' || effect.kind === 'shift-drop') && !study.dataset.hasShift) fail(`${effect.kind === 'shift-drop' ? 'shiftDrop' : "split: 'shift'"} needs a shift split, and study '${study.name}' has none`, "register one in the dataset (e.g. fashionMnist({ ..., shift: { corruptions: [...], seed } })), or judge the hypothesis on the test split");
+  if (effect.kind === 'shift-drop' && spec.split !== undefined) fail(`shiftDrop compares the test and shift splits itself, so split: '${spec.split}' means nothing`, 'remove split');
   if (effect.kind === 'contrast') {
     if (study.analysis.model !== 'factorial' || !study.factors) fail('a contrast needs a factorial study', 'use pairedDifference() for arms');
     // With no factor named, every cell gets weight 1/cells: the grand mean, which is no comparison at all.
@@ -74,6 +87,8 @@ export function validateHypothesis(study: Study, spec: HypothesisSpec, seen: Set
   } else if (effect.kind === 'paired') {
     for (const cellId of [effect.a, effect.b]) if (!study.cellIds.includes(cellId)) fail(`no cell '${cellId}'`, `use ${study.cellIds.join(', ')}`);
     if (effect.a === effect.b) fail('compares a cell with itself', 'name two different cells');
+  } else if (effect.kind === 'shift-drop') {
+    if (typeof effect.arm !== 'string' || !study.cellIds.includes(effect.arm)) fail(`no cell '${effect.arm}'`, `use ${study.cellIds.join(', ')}`);
   } else if (study.cellIds.length < 2) fail('top-two needs at least two cells', 'declare more arms');
 }
 

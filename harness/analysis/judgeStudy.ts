@@ -1,5 +1,5 @@
 import { HypothesisDefinitionError } from '../errors.ts';
-import { METRICS, type MetricName, type Study } from '../study.ts';
+import { eceBinsOf, METRICS, type MetricName, type Study } from '../study.ts';
 import type { RecordLookup, RunRecord } from '../store.ts';
 import type { Profile } from '../types.ts';
 import {
@@ -20,9 +20,11 @@ export type Verdict = JudgedVerdict | 'incomplete' | 'error';
  * Machine-readable reason of a verdict: the judge's {@link VerdictCode}, or
  * - `'missing-runs'`: a pre-registered run is missing (incomplete);
  * - `'analysis-error'`: the analysis threw (error);
- * - `'diverged-runs'`: the registered rule `mark-inconclusive` applied to a hypothesis involving a diverged run.
+ * - `'diverged-runs'`: the registered rule `mark-inconclusive` applied to a hypothesis involving a diverged run;
+ * - `'needs-sealed-splits'`: a {@link shiftDrop} under the quick or pilot profile, which open no sealed split, so the
+ *   drop from test to shift cannot be estimated (inconclusive, with no estimate).
  */
-export type ResultCode = VerdictCode | 'missing-runs' | 'analysis-error' | 'diverged-runs';
+export type ResultCode = VerdictCode | 'missing-runs' | 'analysis-error' | 'diverged-runs' | 'needs-sealed-splits';
 
 /**
  * The judged hypothesis, JSON-safe: goes to task meta, verdicts.json and the reports.
@@ -39,9 +41,20 @@ export interface HypothesisResult {
   confirmatory: boolean;
   correction: 'bonferroni' | 'benjamini-hochberg';
   metric: MetricName;
-  /** Unit of every effect-sized field: 'pp' (percentage points) for accuracy, 'nats' for nll. */
+  /** Unit of every effect-sized field (`METRICS[metric].unit`): 'pp' (percentage points) for accuracy, macro-F1 and ECE, 'nats' for nll, 'Brier' for the Brier score. */
   unit: string;
-  split: 'test' | 'validation';
+  /**
+   * The split the numbers come from: the hypothesis's sealed split under the registered profile (`test`, or `shift` for
+   * a shift hypothesis and for a shift drop, whose effect is test minus shift), `validation` under quick and pilot.
+   */
+  split: 'test' | 'validation' | 'shift';
+  /**
+   * The split the hypothesis registers, present only when it names one (`split: 'test' | 'shift'`) or is a shift drop:
+   * under quick and pilot it differs from `split`, and reports say which split stood in for it.
+   */
+  registeredSplit?: 'test' | 'shift';
+  /** For a {@link shiftDrop} effect only: the arm whose drop (its metric on test minus on shift, paired by seed) is estimated. */
+  shiftDrop?: { arm: string };
   profile: Profile;
   direction: HypothesisSpec['direction'];
   /** Smallest effect size of interest, in `unit`. */
@@ -118,7 +131,9 @@ export interface VerdictRuleOptions {
 export function analyseStudy(study: Study, hypotheses: readonly HypothesisSpec[], records: RecordLookup, profile: Profile, rules: VerdictRuleOptions = {}): HypothesisResult[] {
   const verdictRule = rules.verdictRule ?? CURRENT_VERDICT_RULE;
   const registeredVerdictRule = rules.registeredVerdictRule ?? verdictRule;
-  const split = profile === 'registered' ? 'test' : 'validation';
+  const splitOf = (spec: HypothesisSpec): HypothesisResult['split'] => (profile !== 'registered' ? 'validation' : spec.effect.kind === 'shift-drop' ? 'shift' : spec.split ?? 'test');
+  const registeredSplitOf = (spec: HypothesisSpec) => (spec.effect.kind === 'shift-drop' ? { registeredSplit: 'shift' as const } : spec.split ? { registeredSplit: spec.split } : {});
+  const eceBins = eceBinsOf(study);
   const missing: string[] = [];
   const diverged: string[] = [];
   const runsExpected = study.cellIds.length * study.seeds.length;
@@ -140,7 +155,7 @@ export function analyseStudy(study: Study, hypotheses: readonly HypothesisSpec[]
     return {
       study: study.name, id: spec.id, claim: spec.claim, family: spec.family,
       familySize: hypotheses.filter((h) => h.family === spec.family).length,
-      confirmatory: family.confirmatory, correction: family.correction, metric, unit: METRICS[metric].unit, split, profile,
+      confirmatory: family.confirmatory, correction: family.correction, metric, unit: METRICS[metric].unit, split: splitOf(spec), ...registeredSplitOf(spec), ...(spec.effect.kind === 'shift-drop' ? { shiftDrop: { arm: spec.effect.arm } } : {}), profile,
       direction: spec.direction, sesoi: spec.sesoi, sesoiReason: spec.sesoiReason, effect: spec.effect.label,
       power, runsComplete: runsExpected - missing.length, runsExpected, missing, diverged, verdictRule, registeredRuleVerdict: null,
     } as const;
@@ -156,22 +171,34 @@ export function analyseStudy(study: Study, hypotheses: readonly HypothesisSpec[]
 
   // Every hypothesis needs a number from every run: a diverged run counts at chance (the rule
   // mark-inconclusive then overrides the verdict of the hypotheses it touches).
-  const value = (cellId: string, seed: number, metric: MetricName, onSplit: 'test' | 'validation' = split): number => {
+  const value = (cellId: string, seed: number, metric: MetricName, onSplit: 'test' | 'validation' | 'shift'): number => {
     const record = table.get(`${cellId}/${seed}`)!;
-    const found = runMetric(record, onSplit, metric, 'chance');
+    const found = runMetric(record, onSplit, metric, 'chance', { eceBins });
     if (found === null) throw new HypothesisDefinitionError(`run ${cellId}/seed-${seed} has no ${onSplit} metrics (profile ${record.profile}).`);
     return found;
   };
 
   // First pass: estimate, standard error, df, unadjusted p for each hypothesis.
-  type Raw = { estimate: number; standardError: number; df: number; pValue: number; involved: string[]; chosen?: HypothesisResult['chosen']; interval: (confidence: number) => { lower: number; upper: number } };
+  type Raw = { notEstimable?: string; estimate: number; standardError: number; df: number; pValue: number; involved: string[]; chosen?: HypothesisResult['chosen']; interval: (confidence: number) => { lower: number; upper: number } };
   const raws: (Raw | { error: string })[] = hypotheses.map((spec) => {
     try {
       const metric = spec.metric ?? study.metrics.primary;
+      const split = splitOf(spec);
+      if (spec.effect.kind === 'shift-drop') {
+        const arm = spec.effect.arm;
+        if (profile !== 'registered') {
+          return { notEstimable: `the drop from test to shift needs the sealed test and shift splits, which only the registered profile opens; the ${profile} profile (validation only) cannot estimate it`, estimate: NaN, standardError: NaN, df: NaN, pValue: NaN, involved: [arm], interval: () => ({ lower: NaN, upper: NaN }) };
+        }
+        const onTest = study.seeds.map((s) => value(arm, s, metric, 'test'));
+        const onShift = study.seeds.map((s) => value(arm, s, metric, 'shift'));
+        const at = (confidence: number) => pairedTTest(onTest, onShift, { alternative: 'two-sided', confidence });
+        const result = at(0.95);
+        return { estimate: result.estimate, standardError: result.standardError, df: result.df, pValue: result.pValue, involved: [arm], interval: (c: number) => at(c) };
+      }
       if (spec.effect.kind === 'contrast') {
         const observations: { factors: Record<string, string | number>; value: number }[] = [];
         for (const cellId of study.cellIds) for (const seed of study.seeds) {
-          observations.push({ factors: { ...study.levelsOf(cellId), ...(study.analysis.seedAsBlock ? { seed: `s${seed}` } : {}) }, value: value(cellId, seed, metric) });
+          observations.push({ factors: { ...study.levelsOf(cellId), ...(study.analysis.seedAsBlock ? { seed: `s${seed}` } : {}) }, value: value(cellId, seed, metric, split) });
         }
         const named = contrastCellWeights(study, spec.effect).filter((w) => w.weight !== 0);
         const weights = named.map((w) => ({ factors: w.levels, weight: w.weight }));
@@ -189,8 +216,8 @@ export function analyseStudy(study: Study, hypotheses: readonly HypothesisSpec[]
         [a, b] = ranked;
         chosen = { best: a, second: b, validationMeans };
       }
-      const va = study.seeds.map((s) => value(a, s, metric));
-      const vb = study.seeds.map((s) => value(b, s, metric));
+      const va = study.seeds.map((s) => value(a, s, metric, split));
+      const vb = study.seeds.map((s) => value(b, s, metric, split));
       const at = (confidence: number) => pairedTTest(va, vb, { alternative: 'two-sided', confidence });
       const result = at(0.95);
       return { estimate: result.estimate, standardError: result.standardError, df: result.df, pValue: result.pValue, involved: [a, b], chosen, interval: (c: number) => at(c) };
@@ -204,7 +231,7 @@ export function analyseStudy(study: Study, hypotheses: readonly HypothesisSpec[]
   const adjusted = new Map<number, number | null>();
   for (const family of new Set(hypotheses.map((h) => h.family))) {
     const members = hypotheses.map((h, i) => i).filter((i) => hypotheses[i].family === family);
-    const ps = members.map((i) => ('error' in raws[i] ? null : (raws[i] as Raw).pValue));
+    const ps = members.map((i) => ('error' in raws[i] || (raws[i] as Raw).notEstimable ? null : (raws[i] as Raw).pValue));
     const adj = familyAdjustedPValues(ps, study.analysis.families[family].correction);
     members.forEach((i, k) => adjusted.set(i, adj[k]));
   }
@@ -213,6 +240,9 @@ export function analyseStudy(study: Study, hypotheses: readonly HypothesisSpec[]
     const confidence = decidingConfidence(study, hypotheses, spec);
     if ('error' in raw) {
       return { ...base(spec), ...empty, confidence, verdict: 'error', code: 'analysis-error', reason: raw.error };
+    }
+    if (raw.notEstimable) {
+      return { ...base(spec), ...empty, adjustedPValue: null, confidence, verdict: 'inconclusive', code: 'needs-sealed-splits', reason: raw.notEstimable };
     }
     const { lower, upper } = raw.interval(confidence);
     const involvedDiverged = diverged.filter((d) => raw.involved.includes(d.split('/')[0]));

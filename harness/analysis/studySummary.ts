@@ -1,4 +1,4 @@
-import type { Level, MetricName, Study } from '../study.ts';
+import { eceBinsOf, type Level, type MetricName, type Study } from '../study.ts';
 import type { RecordLookup, RunRecord } from '../store.ts';
 import type { Profile, SplitName } from '../types.ts';
 import { factorialAnova, meanInterval } from '../stats/index.ts';
@@ -55,7 +55,7 @@ export function summariseStudy(study: Study, records: RecordLookup, profile: Pro
     const own = rows.filter((r) => r.cell === cellId);
     const summary: CellSummary = { cell: cellId, levels: study.levelsOf(cellId), n: own.length, diverged: own.filter((r) => r.record.status === 'diverged').length, metrics: {} };
     for (const onSplit of splits) for (const metric of metrics) {
-      const values = own.map((r) => runMetric(r.record, onSplit, metric, divergedAs)).filter((v): v is number => v !== null);
+      const values = own.map((r) => runMetric(r.record, onSplit, metric, divergedAs, { eceBins: eceBinsOf(study) })).filter((v): v is number => v !== null);
       if (values.length === 0) continue;
       // The plain left-to-right mean, not stats' compensated one: the committed reports were generated with it,
       // and regenerating them from the stored records must give the same bytes (it differs in the last bits).
@@ -77,7 +77,7 @@ export function summariseStudy(study: Study, records: RecordLookup, profile: Pro
     try {
       const observations = rows.map((r) => ({
         factors: { ...study.levelsOf(r.cell), ...(study.analysis.seedAsBlock ? { seed: `s${r.seed}` } : {}) },
-        value: runMetric(r.record, split, study.metrics.primary, divergedAs) ?? Number.NaN,
+        value: runMetric(r.record, split, study.metrics.primary, divergedAs, { eceBins: eceBinsOf(study) }) ?? Number.NaN,
       }));
       const table = factorialAnova(observations, study.analysis.seedAsBlock ? { block: 'seed' } : {});
       anova = { rows: table.rows.map((row) => ({ ...row })), residual: { ...table.residual } };

@@ -3,18 +3,37 @@
  * `verdicts.csv`, one row per hypothesis. RFC 4180: comma-separated, double quotes around fields that need them,
  * CRLF-free (`\n`) line ends, UTF-8, a header row. Columns are only ever added at the end.
  */
-import { METRICS } from '../../harness/study.ts';
+import type { MetricName } from '../../harness/study.ts';
 import type { RunRecord } from '../../harness/store.ts';
 import { canonicalJson } from '../../harness/util.ts';
 import type { VerdictsFile } from '../render/verdictTable.ts';
 
 const SPLITS = ['train', 'validation', 'test', 'shift'] as const;
 
-/** runs.csv columns, in order. Metric columns are `<split>_<metric>` for every split and metric hypotest knows. */
+/** The metrics every runs.csv has columns for, whatever the study registers (every record stores them). */
+const BASE_METRICS: readonly MetricName[] = ['accuracy', 'nll'];
+
+/** runs.csv's first columns, in order. Metric columns are `<split>_<metric>` for every split, accuracy and nll. */
 export const RUNS_COLUMNS = [
   'study', 'cell', 'config', 'seed', 'profile', 'status', 'backend', 'lock_hash', 'key', 'epochs_trained', 'train_seconds', 'finished_at',
-  ...SPLITS.flatMap((split) => Object.keys(METRICS).map((metric) => `${split}_${metric}`)),
+  ...SPLITS.flatMap((split) => BASE_METRICS.map((metric) => `${split}_${metric}`)),
 ] as const;
+
+/** The metrics of a study beyond accuracy and nll (macroF1, ece, brier), in the order it registers them: runs.csv adds their columns at the end. */
+function extraMetrics(metrics: { primary: MetricName; secondary?: readonly MetricName[] }): MetricName[] {
+  return [...new Set([metrics.primary, ...(metrics.secondary ?? [])])].filter((m) => !BASE_METRICS.includes(m));
+}
+
+/**
+ * runs.csv's columns for a study: {@link RUNS_COLUMNS}, then `<split>_<metric>` for every split and every other metric the
+ * study registers (macroF1, ece, brier), as the records store them (empty when a record does not), so a study that registers accuracy and nll has exactly {@link RUNS_COLUMNS}.
+ *
+ * @example
+ * runsColumns({ primary: 'accuracy', secondary: ['ece'] }).at(-1) // 'shift_ece'
+ */
+export function runsColumns(metrics: { primary: MetricName; secondary?: readonly MetricName[] }): string[] {
+  return [...RUNS_COLUMNS, ...SPLITS.flatMap((split) => extraMetrics(metrics).map((metric) => `${split}_${metric}`))];
+}
 
 /** verdicts.csv columns, in order. */
 export const VERDICTS_COLUMNS = [
@@ -39,9 +58,10 @@ export function runsCsv(file: VerdictsFile, runs: readonly RunRecord[]): string 
   const order = (r: RunRecord) => file.design.cells.indexOf(r.cell) * 1e6 + r.seed;
   const rows = [...runs].sort((a, b) => order(a) - order(b)).map((r) => [
     r.study, r.cell, canonicalJson(r.config), r.seed, r.profile, r.status, r.environment.backend, r.lockHash, r.key, r.curve.length, r.timings.trainSeconds, r.timings.finishedAt,
-    ...SPLITS.flatMap((split) => Object.keys(METRICS).map((metric) => (r.metrics[split] as Record<string, number> | undefined)?.[metric])),
+    ...SPLITS.flatMap((split) => BASE_METRICS.map((metric) => r.metrics[split]?.[metric])),
+    ...SPLITS.flatMap((split) => extraMetrics(file.design.metrics).map((metric) => r.metrics[split]?.[metric])),
   ]);
-  return csv(RUNS_COLUMNS, rows);
+  return csv(runsColumns(file.design.metrics), rows);
 }
 
 /** verdicts.csv of the judged hypotheses. */

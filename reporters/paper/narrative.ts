@@ -7,6 +7,7 @@
  */
 import { HypotestError } from '../../harness/errors.ts';
 import type { HypothesisResult } from '../../harness/index.ts';
+import { METRICS, type MetricName } from '../../harness/study.ts';
 import type { VerdictsFile } from '../render/verdictTable.ts';
 import { formatConfidence, formatInterval, formatP, formatValue } from '../../harness/figures/format.ts';
 import { typstText } from './typst.ts';
@@ -44,7 +45,7 @@ export function narrativeValues(file: VerdictsFile): Map<string, string> {
   for (const c of file.summary?.cells ?? []) {
     for (const [key, m] of Object.entries(c.metrics)) {
       const [split, metric] = key.split('.');
-      const u = metric === 'accuracy' ? '%' : metric === 'nll' ? 'nats' : unit;
+      const u = Object.hasOwn(METRICS, metric) ? METRICS[metric as MetricName].valueUnit : unit;
       const base = metric === file.summary!.metric && split === file.summary!.split ? `cell.${c.cell}` : `cell.${c.cell}.${split}.${metric}`;
       put(`${base}.mean`, formatValue(m.mean, u));
       put(`${base}.ci`, formatInterval(m.lower, m.upper, u).replace(/\+/g, ''));

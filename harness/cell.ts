@@ -13,7 +13,7 @@ import { evaluateSealed, experimentView, loadDatasetOnce, predictSplit } from '.
 import type { RunSummary } from './meta.ts';
 import { SCHEMA_VERSION, writeRecord, type RunRecord } from './store.ts';
 import { HARNESS_DIR } from './studyFiles.ts';
-import { hypotestRoot, type CellConfig, type Study } from './study.ts';
+import { eceBinsOf, hypotestRoot, type CellConfig, type Study } from './study.ts';
 import type { EpochLog, Split, TrainContext, TrainOutcome } from './types.ts';
 import { createProgressPrinter } from './progress.ts';
 import { subsampleSplit } from './subsample.ts';
@@ -152,21 +152,24 @@ async function runOne<Config extends CellConfig>(study: Study<Config>, cellId: s
   const evaluateStart = Date.now();
   const metrics: RunRecord['metrics'] = {};
   const predictions: RunRecord['predictions'] = {};
+  const groupMetrics: NonNullable<RunRecord['groupMetrics']> = {};
+  const evaluation = { eceBins: eceBinsOf(study) };
   let modelFingerprint: string | null = null;
   if (outcome.status === 'ok') {
     const model = outcome.model;
     try {
       const validationProbabilities = await predictSplit(model, validationSplit);
-      metrics.validation = evaluatePredictions(validationProbabilities, validationSplit.labels, validationSplit.numClasses).metrics;
+      metrics.validation = evaluatePredictions(validationProbabilities, validationSplit.labels, validationSplit.numClasses, evaluation).metrics;
       modelFingerprint = (await model.fingerprint?.()) ?? sha256(new Uint8Array(validationProbabilities.buffer));
       // Search trials are scored on validation only, under every profile.
       if (lock && plan.kind === 'final') {
         const sealed: ['test' | 'shift', Split][] = [['test', splits.test]];
         if (splits.shift) sealed.push(['shift', splits.shift]);
         for (const [splitName, split] of sealed) {
-          const result = await evaluateSealed({ root, study: study.name, cell: cellId, seed, lockHash: lock.hash, modelFingerprint, model, split, splitName });
+          const result = await evaluateSealed({ root, study: study.name, cell: cellId, seed, lockHash: lock.hash, modelFingerprint, model, split, splitName, evaluation });
           metrics[splitName] = result.metrics;
-          predictions[splitName] = encodePredictions(result.examples, split.labels);
+          predictions[splitName] = encodePredictions(result.examples, split.labels, split.groupNames);
+          if (result.byGroup) groupMetrics[splitName] = result.byGroup;
         }
       }
     } finally {
@@ -181,7 +184,7 @@ async function runOne<Config extends CellConfig>(study: Study<Config>, cellId: s
     config: config as Record<string, unknown>, budget, ...(search ? { search } : {}),
     status: outcome.status,
     ...(outcome.status === 'diverged' ? { divergence: outcome.divergence } : {}),
-    metrics, predictions, numClasses: splits.train.numClasses, modelFingerprint, curve,
+    metrics, ...(Object.keys(groupMetrics).length > 0 ? { groupMetrics } : {}), predictions, numClasses: splits.train.numClasses, modelFingerprint, curve,
     timings: { startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), trainSeconds, evaluateSeconds: (Date.now() - evaluateStart) / 1000 },
     environment: {
       ...machineDescription(), backend: String(environment.backend ?? 'unknown'), harnessVersion: HARNESS_VERSION,

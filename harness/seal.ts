@@ -1,7 +1,7 @@
 import { PredictionOutputError, ReadOnlyDataError, SealedSplitError } from './errors.ts';
 import { appendAudit } from './store.ts';
 import { faultPoint } from './faults.ts';
-import { evaluatePredictions, type ExamplePredictions, type MetricValues } from './metrics.ts';
+import { evaluatePredictions, type EvaluationOptions, type ExamplePredictions, type MetricValues } from './metrics.ts';
 import { openDataset } from './data/sealedDataset.ts';
 import type { DatasetSpec, DatasetSplits, ExperimentData, FrozenModel, SealedDatasetSpec, Split } from './types.ts';
 import { canonicalJson } from './util.ts';
@@ -66,12 +66,15 @@ export async function predictSplit(model: FrozenModel, split: Split, batchSize =
 export async function evaluateSealed(options: {
   root: string; study: string; cell: string; seed: number; lockHash: string; modelFingerprint: string;
   model: FrozenModel; split: Split; splitName: 'test' | 'shift';
-}): Promise<{ metrics: MetricValues; examples: ExamplePredictions }> {
+  /** The study's registered ECE bins; the split's groups (`Split.groups`) are passed on by this function. */
+  evaluation?: Pick<EvaluationOptions, 'eceBins'>;
+}): Promise<{ metrics: MetricValues; examples: ExamplePredictions; byGroup?: Record<string, MetricValues> }> {
   appendAudit(options.root, {
     study: options.study, cell: options.cell, seed: options.seed, split: options.splitName, time: new Date().toISOString(),
     lockHash: options.lockHash, modelFingerprint: options.modelFingerprint, examples: options.split.count,
   });
   faultPoint('sealed-evaluate-during');
   const probabilities = await predictSplit(options.model, options.split);
-  return evaluatePredictions(probabilities, options.split.labels, options.split.numClasses);
+  const { groups, groupNames } = options.split;
+  return evaluatePredictions(probabilities, options.split.labels, options.split.numClasses, { ...options.evaluation, ...(groups ? { groups, groupNames } : {}) });
 }

@@ -1,6 +1,7 @@
 import { formatNumber } from '../../harness/figures/format.ts';
 import { formatConfidence, formatInterval, formatValue } from '../../harness/figures/format.ts';
 import type { HypothesisResult, PilotMeta, RunSummary, VerdictMeta } from '../../harness/meta.ts';
+import { METRICS } from '../../harness/study.ts';
 import { sealedOpeningsSentence } from '../../harness/provenance.ts';
 
 /** verdicts.json: one study's judged hypotheses, as the reporters and the write-ups read them. */
@@ -99,10 +100,22 @@ export function chosenArmsNote(r: HypothesisResult): string | null {
   return `best − second: ${r.chosen.best}${mean(r.chosen.best)} − ${r.chosen.second}${mean(r.chosen.second)}, chosen on validation accuracy`;
 }
 
-/** Rows of the verdict table: hypothesis (with the arms a top-two claim compared), effect, interval, SESOI, verdict (with the registered rule's beside), runs complete, profile. */
+/**
+ * For a hypothesis that names its split or is a shift drop (`registeredSplit`), what its numbers are, e.g.
+ * 'accuracy, mlp: test − shift (paired by seed)', 'accuracy on the shift split (pooled)', or under quick and pilot
+ * 'accuracy on validation, standing in for the registered shift split'; null for the others (judged on test).
+ */
+export function splitNote(r: HypothesisResult): string | null {
+  if (!r.registeredSplit) return null;
+  if (r.split === 'validation') return `${r.metric} on validation, standing in for the registered ${r.registeredSplit} split`;
+  if (r.shiftDrop) return `${r.metric}, ${r.effect}`;
+  return `${r.metric} on the ${r.split} split${r.split === 'shift' ? ' (pooled over its corruptions)' : ''}`;
+}
+
+/** Rows of the verdict table: hypothesis (with the arms a top-two claim compared, and the split when it names one), effect, interval, SESOI, verdict (with the registered rule's beside), runs complete, profile. */
 export function verdictRows(file: VerdictsFile): string[][] {
   return file.hypotheses.map((r) => [
-    `${r.id} ${r.claim}${chosenArmsNote(r) ? ` [${chosenArmsNote(r)}]` : ''}`, effectCell(r), intervalCell(r), sesoiCell(r),
+    `${r.id} ${r.claim}${chosenArmsNote(r) ? ` [${chosenArmsNote(r)}]` : ''}${splitNote(r) ? ` [${splitNote(r)}]` : ''}`, effectCell(r), intervalCell(r), sesoiCell(r),
     (r.verdict === 'inconclusive' && r.minimumDetectableEffect !== null ? `inconclusive (MDE ${formatValue(r.minimumDetectableEffect, r.unit)})` : r.verdict) + registeredRuleNote(r),
     `${r.runsComplete}/${r.runsExpected}`, r.profile,
   ]);
@@ -193,7 +206,7 @@ export function cellMeanRows(file: VerdictsFile): string[][] {
   const summary = file.summary;
   if (!summary) return [];
   const key = `${summary.split}.${summary.metric}`;
-  const unit = summary.metric === 'accuracy' ? '%' : 'nats';
+  const unit = METRICS[summary.metric].valueUnit;
   return summary.cells.filter((c) => c.metrics[key]).map((c) => {
     const m = c.metrics[key];
     return [c.cell, `${formatValue(m.mean, unit)}${m.lower === null ? '' : ` ${formatInterval(m.lower, m.upper, unit).replace(/\+/g, '')}`}`];
@@ -202,7 +215,7 @@ export function cellMeanRows(file: VerdictsFile): string[][] {
 
 function cellMeansTitle(file: VerdictsFile): string {
   const s = file.summary!;
-  return `cell means: ${s.split} ${s.metric}${s.metric === 'accuracy' ? ' (%)' : ''}, mean [${formatConfidence(s.confidence)} CI] over ${file.design.seeds.length} seeds`;
+  return `cell means: ${s.split} ${s.metric}${METRICS[s.metric].valueUnit === '%' ? ' (%)' : ''}, mean [${formatConfidence(s.confidence)} CI] over ${file.design.seeds.length} seeds`;
 }
 
 /** The per-cell means for the terminal, in as many columns as fit the width. */
@@ -242,7 +255,7 @@ export function renderMarkdown(file: VerdictsFile): string {
     '## Reasons',
     '',
     ...(verdictRuleNote(file) ? [verdictRuleNote(file)!, ''] : []),
-    ...file.hypotheses.map((r) => `- **${r.id}** (${r.family}, ${r.correction}, ${r.metric} on ${r.split}): ${r.verdict} — ${chosenArmsNote(r) ? `${chosenArmsNote(r)}. ` : ''}${/[.!?]$/.test(r.reason) ? r.reason : `${r.reason}.`}${r.registeredRuleVerdict ? ` Under the registered verdict rule ${r.registeredRuleVerdict.verdictRule}: ${r.registeredRuleVerdict.verdict} — ${r.registeredRuleVerdict.reason}.` : ''}${r.adjustedPValue !== null ? ` Adjusted p = ${r.adjustedPValue.toPrecision(3)}.` : ''} SESOI: ${r.sesoiReason}`),
+    ...file.hypotheses.map((r) => `- **${r.id}** (${r.family}, ${r.correction}, ${splitNote(r) ?? `${r.metric} on ${r.split}`}): ${r.verdict} — ${chosenArmsNote(r) ? `${chosenArmsNote(r)}. ` : ''}${/[.!?]$/.test(r.reason) ? r.reason : `${r.reason}.`}${r.registeredRuleVerdict ? ` Under the registered verdict rule ${r.registeredRuleVerdict.verdictRule}: ${r.registeredRuleVerdict.verdict} — ${r.registeredRuleVerdict.reason}.` : ''}${r.adjustedPValue !== null ? ` Adjusted p = ${r.adjustedPValue.toPrecision(3)}.` : ''} SESOI: ${r.sesoiReason}`),
     '',
     '## Deviations',
     '',

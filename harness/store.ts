@@ -46,12 +46,6 @@ export interface RunRecord {
    * Absent when no split has groups.
    */
   groupMetrics?: Partial<Record<'test' | 'shift', Record<string, MetricValues>>>;
-  /**
-   * Metrics of each group of a sealed split whose examples are grouped (the shift split of registered corruptions:
-   * one entry per corruption, e.g. `groupMetrics.shift['gaussian-blur-3']`); `metrics.shift` is the pooled value.
-   * Absent when no split has groups.
-   */
-  groupMetrics?: Partial<Record<'test' | 'shift', Record<string, MetricValues>>>;
   /** Per-example predictions of the sealed splits (registered profile only). */
   predictions: Partial<Record<'test' | 'shift', EncodedPredictions>>;
   numClasses: number;

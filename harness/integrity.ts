@@ -1,42 +1,15 @@
 import { appendFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
-import { basename, dirname, join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
+import { CORRUPT_DIR, moveAside } from './moveAside.ts';
 import { CorruptRecordError, RunRecordError } from './errors.ts';
 import { findStoredRun, type StoredRun } from './recordLookup.ts';
 import type { RunIdentity } from './runIdentity.ts';
 import { auditEntryChecksum, readRecord, recordPath, resultsDirectory } from './store.ts';
 import type { Study } from './study.ts';
 
-/** Where damaged records are moved, beside the cell's records: `<cell>/corrupt/seed-<n>.<time>.json`. */
-export const CORRUPT_DIR = 'corrupt';
-
 /** The log of explicit reruns of registered runs: `results/<study>/reruns.jsonl`. */
 export function rerunLogPath(root: string, study: string): string {
   return join(root, 'results', study, 'reruns.jsonl');
-}
-
-/**
- * Moves a damaged file aside into `corrupt/` beside it, never deleting or overwriting anything: the new name carries the
- * time, and the file appears there by a hard link that fails rather than replace another file.
- *
- * @returns the new path.
- * @example
- * moveAside('results/toy/a0-b0/seed-1.json') // 'results/toy/a0-b0/corrupt/seed-1.1764450000000.json'
- */
-export function moveAside(path: string): string {
-  const dir = join(dirname(path), CORRUPT_DIR);
-  mkdirSync(dir, { recursive: true });
-  const stem = join(dir, `${basename(path).replace(/\.json$/, '')}.${Date.now()}`);
-  for (let n = 0; ; n++) {
-    const target = n === 0 ? `${stem}.json` : `${stem}-${n}.json`;
-    try {
-      linkSync(path, target);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
-      throw error;
-    }
-    unlinkSync(path);
-    return target;
-  }
 }
 
 /** One explicit, recorded rerun of a registered run (`npx hypotest rerun`), in `results/<study>/reruns.jsonl`. */

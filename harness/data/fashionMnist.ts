@@ -21,6 +21,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DatasetError, InvalidInputError } from '../errors.ts';
 import { cachePromise } from '../promiseCache.ts';
+import { moveAside } from '../moveAside.ts';
 import { fetchDebianPackage, recordDebianPackagesInUse, type DebianFetchOptions, type DebianPackageProvenance } from '../system/debianFetch.ts';
 import type { DatasetSplits, SealedDatasetSpec } from '../types.ts';
 import { sealDataset } from './sealedDataset.ts';
@@ -228,20 +229,29 @@ async function readAndVerify(
       ? 'Replace the file with the official one from https://github.com/zalandoresearch/fashion-mnist (data/fashion).'
       : origin === 'search'
         ? `Reinstall the package (apt-get install --reinstall ${DEBIAN_PACKAGE}) or point FASHION_MNIST_DIR at the official files.`
-        : `Delete ${dir} so the package is downloaded again, or point FASHION_MNIST_DIR at the official files.`;
+        : 'Run again: the damaged file was moved aside and the package is downloaded again (or point FASHION_MNIST_DIR at the official files).';
+  // Files in hypotest's own download cache are moved aside when damaged (never deleted or overwritten), so the next run
+  // downloads them again; files of the system or FASHION_MNIST_DIR are the user's, reported with the fix and left alone.
+  const managed = origin === 'cache' || origin === 'download';
+  const setAside = (path: string, error: DatasetError): DatasetError =>
+    managed ? new DatasetError(`${error.message} It was moved to ${moveAside(path)} (kept, never deleted).`) : error;
   const files = await Promise.all(
-    FASHION_MNIST_FILES.map((name) =>
-      readIdxFile(pathOf(dir, name), { expect: name.includes('images') ? 'images' : 'labels', fix }),
-    ),
+    FASHION_MNIST_FILES.map(async (name) => {
+      try {
+        return await readIdxFile(pathOf(dir, name), { expect: name.includes('images') ? 'images' : 'labels', fix });
+      } catch (error) {
+        throw error instanceof DatasetError ? setAside(pathOf(dir, name), error) : error;
+      }
+    }),
   );
   const byName = Object.fromEntries(FASHION_MNIST_FILES.map((name, i) => [name, files[i]])) as Record<FashionMnistFile, IdxFile>;
   for (const name of FASHION_MNIST_FILES) {
     const actual = byName[name].sha256;
     if (actual !== expected[name]) {
-      throw new DatasetError(
+      throw setAside(byName[name].path, new DatasetError(
         `fashionMnist: checksum mismatch for ${byName[name].path}: the sha256 of its decompressed bytes is ` +
           `${actual}, expected ${expected[name]}. The file is damaged or not the official Fashion-MNIST. ${fix}`,
-      );
+      ));
     }
   }
   const trainImages = byName['train-images-idx3-ubyte'].tensor;

@@ -1,10 +1,12 @@
 /**
  * The real Fashion-MNIST, when it is installed (Debian package dataset-fashion-mnist, the cache,
- * or FASHION_MNIST_DIR); skipped otherwise. Never downloads. About 1.5 s.
+ * or FASHION_MNIST_DIR); otherwise it fails naming the package (npm test's preflight fetches it first). Never downloads.
+ * About 1.5 s.
  */
 import { describe, expect, test } from 'vitest';
 import { FASHION_MNIST_SHA256, fashionMnist, loadFashionMnistArrays, locateFashionMnist } from './fashionMnist.ts';
 import { openDataset } from './sealedDataset.ts';
+import { describeNeeding } from '../../fixtures/systemPieces.ts';
 
 const installed = await locateFashionMnist({ download: false }).then(
   () => true,
@@ -17,7 +19,7 @@ function classCounts(labels: Uint8Array): number[] {
   return counts;
 }
 
-describe.skipIf(!installed)('real Fashion-MNIST', () => {
+describeNeeding('dataset-fashion-mnist', installed)('real Fashion-MNIST', () => {
   test('verifies the checksums and splits 50,000 / 10,000 / 10,000 with balanced classes', async () => {
     const arrays = await loadFashionMnistArrays({ download: false });
     expect(arrays.sha256).toEqual(FASHION_MNIST_SHA256);

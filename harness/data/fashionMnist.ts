@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { DatasetError, InvalidInputError } from '../errors.ts';
 import { cachePromise } from '../promiseCache.ts';
 import { moveAside } from '../moveAside.ts';
-import { fetchDebianPackage, recordDebianPackagesInUse, type DebianFetchOptions, type DebianPackageProvenance } from '../system/debianFetch.ts';
+import { fetchDebianPackage, ignoringSystemPackages, recordDebianPackagesInUse, type DebianFetchOptions, type DebianPackageProvenance } from '../system/debianFetch.ts';
 import type { DatasetSplits, SealedDatasetSpec } from '../types.ts';
 import { sealDataset } from './sealedDataset.ts';
 import { assembleSplits, checkDatasetSplitOptions, tableSource, type DatasetSplitOptions } from './assemble.ts';
@@ -156,7 +156,7 @@ export async function locateFashionMnist(
     );
   }
   const tried: string[] = ['FASHION_MNIST_DIR: not set'];
-  for (const dir of options.searchDirs ?? [FASHION_MNIST_SYSTEM_DIR]) {
+  for (const dir of options.searchDirs ?? (ignoringSystemPackages() ? [] : [FASHION_MNIST_SYSTEM_DIR])) {
     const missing = missingFiles(dir);
     if (missing.length === 0) return { dir, origin: 'search' };
     tried.push(`${dir}: ${describeMissing(dir, missing)}`);

@@ -12,6 +12,7 @@ import reference from '../../bench/fixtures/torch_reference.json' with { type: '
 import { expectAllClose, seededValues } from '../../bench/fixtures/testUtils.ts';
 import { createMlp } from './mlp.ts';
 import { trainClassifier } from './train.ts';
+import { describeNeeding } from '../../fixtures/systemPieces.ts';
 
 // Reference values: fixtures/torch_reference.json, made by fixtures/torch_reference.py with PyTorch 1.13
 // (Debian python3-torch): torch.optim.AdamW and nn.Linear / nn.CrossEntropyLoss.
@@ -173,7 +174,7 @@ describe('AdamWMoments (the fused update in WebAssembly SIMD)', () => {
   });
 });
 
-describe.skipIf(!findBlas().found)('createAdamW on fast-cpu: in-place updates keep tfjs semantics', () => {
+describeNeeding('libopenblas0', findBlas().found)('createAdamW on fast-cpu: in-place updates keep tfjs semantics', () => {
   beforeAll(async () => {
     await initBackend({ name: 'fast-cpu' });
   });

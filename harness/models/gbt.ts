@@ -14,7 +14,7 @@ import { createRequire } from 'node:module';
 import { ModelError, XgboostUnavailableError } from '../errors.ts';
 import type { EpochLog, FrozenModel, TrainContext, TrainOutcome } from '../types.ts';
 import { sha256 } from '../util.ts';
-import { debianLibrary, recordDebianPackagesInUse, type DebianLibraryOptions, type DebianPackageProvenance } from '../system/debianFetch.ts';
+import { debianLibrary, ignoringSystemPackages, recordDebianPackagesInUse, type DebianLibraryOptions, type DebianPackageProvenance } from '../system/debianFetch.ts';
 
 /** Environment variable naming the XGBoost library to load (a path or a file name); wins over the search. */
 export const XGBOOST_ENV_VAR = 'HYPOTEST_XGBOOST';
@@ -492,7 +492,7 @@ const DEFAULT_KEY = '\0default';
 
 function bind(requested: string | undefined, options: LoadXgboostOptions = {}): Api {
   const { names, explicit } = candidates(requested);
-  const systemSearch = explicit || options.systemSearch !== false;
+  const systemSearch = explicit || (options.systemSearch ?? !ignoringSystemPackages());
   const cacheKey = explicit ? null : `${DEFAULT_KEY}\0${systemSearch}\0${options.cacheDir ?? ''}`;
   if (cacheKey !== null && bound.has(cacheKey)) return bound.get(cacheKey)!;
   if (systemSearch) {

@@ -76,6 +76,19 @@ export interface DebianFetchOptions {
   readonly dependencies?: boolean;
 }
 
+/**
+ * `HYPOTEST_IGNORE_SYSTEM_PACKAGES=1` makes the loaders act as on a fresh machine: the system's copies of the dataset,
+ * OpenBLAS and XGBoost are not looked at, and no Debian package counts as installed (except {@link BASE_PACKAGES}),
+ * so everything comes from the project's cache or is fetched without root. For checking that path without
+ * uninstalling anything.
+ */
+export const IGNORE_SYSTEM_ENV_VAR = 'HYPOTEST_IGNORE_SYSTEM_PACKAGES';
+
+/** Whether {@link IGNORE_SYSTEM_ENV_VAR} is set to 1. */
+export function ignoringSystemPackages(): boolean {
+  return process.env[IGNORE_SYSTEM_ENV_VAR] === '1';
+}
+
 const TIMEOUT_MS = 300_000;
 const PROVENANCE_FILE = '.hypotest-package.json';
 
@@ -260,6 +273,7 @@ export function debianPackagesInUse(): (DebianPackageProvenance & { for: string 
 
 /** Whether dpkg lists the package as installed (false where dpkg-query is missing). */
 export function isInstalledOnSystem(name: string): boolean {
+  if (ignoringSystemPackages()) return false;
   try {
     const status = execFileSync('dpkg-query', ['-W', '-f=${Status}', name], { stdio: ['ignore', 'pipe', 'ignore'], encoding: 'utf8' });
     return status.trim() === 'install ok installed';

@@ -2,10 +2,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { fastCpuAvailable } from '../../../bench/fixtures/backendCompare.ts';
 import { FastCpuBackend, POOL_LIMIT_BYTES } from './backend.ts';
+import { describeNeeding } from '../../../fixtures/systemPieces.ts';
 
 const available = await fastCpuAvailable();
 
-describe.skipIf(!available)('FastCpuBackend: recycling kernel outputs never changes a live tensor', () => {
+describeNeeding('libopenblas0', available)('FastCpuBackend: recycling kernel outputs never changes a live tensor', () => {
   let backend: FastCpuBackend;
   beforeAll(async () => {
     await tf.setBackend('fast-cpu');

@@ -2,10 +2,11 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { ModelError } from '../../errors.ts';
 import { expectAllClose, seededValues } from '../../../bench/fixtures/testUtils.ts';
 import { BLAS_ENV_VAR, findBlas } from './blas.ts';
+import { testNeeding } from '../../../fixtures/systemPieces.ts';
 
 const saved = process.env[BLAS_ENV_VAR];
 const search = findBlas();
-if (!search.found) console.warn(`BLAS tests skipped: ${search.reason}`);
+const withBlas = testNeeding('libopenblas0', search.found, search.found ? '' : search.reason);
 
 /** `A'·B'` in double precision, row-major, for the stored shapes the flags imply. */
 function reference(transposeA: boolean, transposeB: boolean, m: number, n: number, k: number, a: Float32Array, lda: number, b: Float32Array, ldb: number): Float64Array {
@@ -26,7 +27,7 @@ describe('findBlas', () => {
     else process.env[BLAS_ENV_VAR] = saved;
   });
 
-  test.skipIf(!search.found)('loads an optimised BLAS pinned to one thread, and says which', () => {
+  withBlas('loads an optimised BLAS pinned to one thread, and says which', () => {
     if (!search.found) return;
     const { blas } = search;
     expect(['openblas', 'accelerate', 'blis', 'mkl']).toContain(blas.vendor);
@@ -37,7 +38,7 @@ describe('findBlas', () => {
     expect(findBlas()).toBe(search);
   });
 
-  test.skipIf(!search.found)('sgemm: every transpose combination, leading dimensions wider than the matrix, beta 0 and 1', () => {
+  withBlas('sgemm: every transpose combination, leading dimensions wider than the matrix, beta 0 and 1', () => {
     if (!search.found) return;
     const { blas } = search;
     const [m, n, k] = [13, 7, 29];
@@ -59,7 +60,7 @@ describe('findBlas', () => {
     }
   });
 
-  test.skipIf(!search.found)('sgemm reads and writes subarrays in place (no copies)', () => {
+  withBlas('sgemm reads and writes subarrays in place (no copies)', () => {
     if (!search.found) return;
     const a = Float32Array.of(9, 9, 1, 2, 3, 4);
     const b = Float32Array.of(1, 0, 0, 1);

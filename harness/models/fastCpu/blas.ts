@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { ModelError } from '../../errors.ts';
-import { debianLibrary, recordDebianPackagesInUse, type DebianLibraryOptions } from '../../system/debianFetch.ts';
+import { debianLibrary, ignoringSystemPackages, recordDebianPackagesInUse, type DebianLibraryOptions } from '../../system/debianFetch.ts';
 
 /** The Debian package fetched (without root) when the system has no BLAS: OpenBLAS's single-threaded build. */
 export const DEBIAN_OPENBLAS = 'libopenblas0-serial';
@@ -196,7 +196,7 @@ function search(requested: string, options: BlasSearchOptions = {}): BlasSearch 
     return { found: true, blas: result };
   }
   const failures: string[] = [];
-  for (const candidate of options.systemSearch === false ? [] : candidates()) {
+  for (const candidate of (options.systemSearch ?? !ignoringSystemPackages()) ? candidates() : []) {
     const result = tryLoad(koffi, candidate);
     if (!(result instanceof Error)) return { found: true, blas: result };
     failures.push(`${candidate.library}: ${result.message}`);

@@ -4,6 +4,7 @@ import { ModelError } from '../../errors.ts';
 import { expectSameOutputs, fastCpuAvailable, onBoth, testValues } from '../../../bench/fixtures/backendCompare.ts';
 import { meanCrossEntropy } from '../train.ts';
 import { fusedMeanCrossEntropy } from './crossEntropy.ts';
+import { describeNeeding } from '../../../fixtures/systemPieces.ts';
 
 // meanCrossEntropy is one fused kernel on fast-cpu and tfjs ops (logSoftmax, mul, sum, mean, neg) on the cpu
 // backend: the two must agree, loss and gradients, to float32 rounding.
@@ -13,7 +14,7 @@ const logits = (batch: number, classes: number, seed: number, scale = 3) => tf.t
 const oneHot = (batch: number, classes: number) => tf.cast(tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, i) => (i * 7) % classes), 'int32'), classes), 'float32') as tf.Tensor2D;
 const soft = (batch: number, classes: number, seed: number) => tf.softmax(tf.tensor2d(testValues(batch * classes, seed), [batch, classes])) as tf.Tensor2D;
 
-describe.skipIf(!available)('the fused softmax cross-entropy (fast-cpu)', () => {
+describeNeeding('libopenblas0', available)('the fused softmax cross-entropy (fast-cpu)', () => {
   test.each([
     ['one-hot targets', 128, 10, false],
     ['soft targets', 33, 7, true],

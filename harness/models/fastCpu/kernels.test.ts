@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { expectSameOutputs, expectSameValues, fastCpuAvailable, onBoth, runOn, testValues } from '../../../bench/fixtures/backendCompare.ts';
 import { CHUNK } from './simd.ts';
+import { describeNeeding } from '../../../fixtures/systemPieces.ts';
 
 // Every kernel fast-cpu replaces is compared with tfjs-backend-cpu's own kernel (the reference) on the same
 // inputs: element-wise kernels and sums bit for bit (their arithmetic is the same), matrix products to float32
@@ -15,7 +16,7 @@ const tensor = (shape: number[], seed: number, options: { specials?: boolean; sc
 /** Tolerance of a product with `inner` terms of magnitude ≤ 1, relative to (1 + |expected|). */
 const productTolerance = (inner: number) => 4e-7 * Math.max(1, inner);
 
-describe.skipIf(!available)('fast-cpu kernels against tfjs-backend-cpu', () => {
+describeNeeding('libopenblas0', available)('fast-cpu kernels against tfjs-backend-cpu', () => {
   beforeAll(async () => {
     await tf.setBackend('fast-cpu');
   });

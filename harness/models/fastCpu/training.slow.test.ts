@@ -4,6 +4,7 @@ import type { BackendName } from '../backend.ts';
 import { imageSplit, loadTrainingImages } from '../../../bench/fixtures/fashionMnistTraining.ts';
 import { trainMlp, type MlpCellConfig } from '../trainMlp.ts';
 import { findBlas } from './blas.ts';
+import { describeNeeding } from '../../../fixtures/systemPieces.ts';
 
 // A full training run of a study's MLP (784-256-256-10, ReLU, AdamW lr 1e-3, batch 128) through trainMlp on the
 // fast-cpu backend against the reference path (wasm with the transpose fix), same seeds: the same initial weights
@@ -11,8 +12,6 @@ import { findBlas } from './blas.ts';
 // spread between seeds. Fashion-MNIST training images only: 20,000 to train, 5,000 to validate.
 const images = await loadTrainingImages();
 const blas = findBlas();
-if (images === undefined) console.warn('fast-cpu training comparison skipped: the Fashion-MNIST training images are not installed (dataset-fashion-mnist).');
-if (!blas.found) console.warn(`fast-cpu training comparison skipped: ${blas.reason}`);
 
 const SEEDS = [1, 2, 3];
 const EPOCHS = 4;
@@ -36,7 +35,7 @@ async function train(backend: BackendName, seed: number): Promise<{ logs: EpochL
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const sd = (xs: number[]) => Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1));
 
-describe.skipIf(images === undefined || !blas.found)('fast-cpu trains the study MLP like the reference path (wasm)', () => {
+describeNeeding(images === undefined ? 'dataset-fashion-mnist' : 'libopenblas0', images !== undefined && blas.found)('fast-cpu trains the study MLP like the reference path (wasm)', () => {
   test('same learning curve to float rounding, and validation accuracy within seed noise', async () => {
     const fast: number[] = [];
     const reference: number[] = [];

@@ -5,6 +5,7 @@ import { layerNorm } from '../vit.ts';
 import { CHUNK } from './simd.ts';
 import { LAYER_NORM_KERNEL, fusedLayerNorm } from './layerNorm.ts';
 import { transposeInto } from './transpose.ts';
+import { describeNeeding } from '../../../fixtures/systemPieces.ts';
 
 // The kernels the ViT needs (Transpose, Softmax, Mean, GatherV2, N-d broadcasting binary ops, the fused LayerNorm)
 // against tfjs-backend-cpu's own kernels, or, for the LayerNorm, tfjs ops on the cpu backend: values and gradients.
@@ -24,7 +25,7 @@ describe('transposeInto', () => {
   });
 });
 
-describe.skipIf(!available)('ViT kernels on fast-cpu against tfjs-backend-cpu', () => {
+describeNeeding('libopenblas0', available)('ViT kernels on fast-cpu against tfjs-backend-cpu', () => {
   beforeAll(async () => {
     await tf.setBackend('fast-cpu');
   });

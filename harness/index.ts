@@ -4,7 +4,7 @@
  * @example
  * import { defineStudy, factorialCells, cell, hypothesis, contrast } from '../../harness/index.ts';
  */
-export { defineStudy, factorialCells, METRICS, type Study, type StudyInput, type MetricName, type CellConfig } from './study.ts';
+export { defineStudy, factorialCells, METRICS, DEFAULT_ECE_BINS, type Study, type StudyInput, type MetricName, type CellConfig } from './study.ts';
 export { cell, type CellOptions, type TrainFunction } from './cell.ts';
 export {
   logUniform, uniform, integerUniform, choice, searchSummary, readSearchRecords, renderSearchSummary,
@@ -17,5 +17,5 @@ export { contrast, pairedDifference, shiftDrop, topTwoOnValidation, type Hypothe
 export { createRandom, deriveSeed } from './random.ts';
 export * from './errors.ts';
 export type * from './types.ts';
-export { fashionMnist, cifar10Patches, type FashionMnistOptions } from './data/index.ts';
+export { fashionMnist, cifar10Patches, applyShiftPlan, SHIFT_KINDS, type FashionMnistOptions, type ShiftPlan, type ShiftSpec, type ShiftOption, type ShiftCorruption, type ShiftKind } from './data/index.ts';
 export { trainMlp, MLP_DEFAULTS, type MlpCellConfig, trainVit, MissingSettingError, type VitCellConfig, trainXgboost, XGBOOST_SEED_EFFECT, type XgboostCellConfig } from './models/index.ts';

@@ -6,7 +6,7 @@
 import { InvalidInputError } from '../errors.ts';
 import type { Split, SplitName } from '../types.ts';
 import { checkPreprocessing, preprocessSplits, type Preprocessing, type SplitSet } from './preprocess.ts';
-import { checkShiftSpec, type ShiftSpec } from './shift.ts';
+import { checkShiftOption, type ShiftOption } from './shift.ts';
 import { gatherSplit, stratifiedSplit, type ExampleTable } from './split.ts';
 
 /** The registered split options every image dataset takes. */
@@ -17,8 +17,12 @@ export interface DatasetSplitOptions {
   readonly splitSeed: number;
   /** Input preprocessing, fitted on the train split only. */
   readonly preprocessing: Preprocessing;
-  /** If set, a sealed `shift` split: the test images with this corruption. */
-  readonly shift?: ShiftSpec;
+  /**
+   * If set, a sealed `shift` split: the test images with one corruption (`{ kind, severity, seed }`), or once per
+   * registered corruption (`{ corruptions: [{ kind, severity }, ...], seed }`, each example keeping its corruption in
+   * `Split.groups`); see harness/data/shift.ts.
+   */
+  readonly shift?: ShiftOption;
 }
 
 /**
@@ -39,7 +43,7 @@ export function checkDatasetSplitOptions(api: string, options: DatasetSplitOptio
     throw new InvalidInputError(`${api}: splitSeed must be a safe integer, got ${options.splitSeed}.`);
   }
   checkPreprocessing(api, options.preprocessing);
-  if (options.shift !== undefined) checkShiftSpec(api, options.shift);
+  if (options.shift !== undefined) checkShiftOption(api, options.shift);
 }
 
 /** Examples that can be gathered into a {@link Split} by index. */
@@ -65,7 +69,8 @@ export function tableSource(table: ExampleTable): ExampleSource {
 
 /**
  * Splits `pool` (the official training examples) into train and validation (stratified,
- * seeded), takes all of `test` (and `shift`), and applies the preprocessing fitted on train.
+ * seeded), takes all of `test` (and `shift`, with its groups), and applies the preprocessing fitted on train (the
+ * corruptions never touch train or validation: only `shift` is built from corrupted images).
  *
  * @throws {InvalidInputError} when `validationSize` does not leave at least one training example.
  * @example
@@ -75,9 +80,14 @@ export function assembleSplits(input: {
   readonly pool: ExampleSource;
   readonly test: ExampleSource;
   readonly shift?: ExampleSource;
+  /** Each shift example's group (its corruption) and the group names, kept on the shift split (`Split.groups`). */
+  readonly shiftGroups?: { readonly groups: Uint8Array; readonly groupNames: readonly string[] };
   readonly options: DatasetSplitOptions;
 }): SplitSet {
-  const { pool, test, shift, options } = input;
+  const { pool, test, shift, shiftGroups, options } = input;
+  if (shiftGroups && (!shift || shiftGroups.groups.length !== shift.count)) {
+    throw new InvalidInputError(`assembleSplits: ${shiftGroups.groups.length} shift groups for ${shift?.count ?? 0} shift examples; give one group per shift example.`);
+  }
   if (options.validationSize >= pool.count) {
     throw new InvalidInputError(
       `assembleSplits: validationSize ${options.validationSize} must be smaller than the ${pool.count} training examples.`,
@@ -95,5 +105,7 @@ export function assembleSplits(input: {
     ...(shift ? { shift: shift.gather(all(shift), 'shift') } : {}),
   };
   // The gathered arrays are fresh copies, so preprocessing may overwrite them.
-  return preprocessSplits(options.preprocessing, raw, { inPlace: true }).splits;
+  const splits = preprocessSplits(options.preprocessing, raw, { inPlace: true }).splits;
+  if (!shiftGroups || !splits.shift) return splits;
+  return { ...splits, shift: { ...splits.shift, groups: shiftGroups.groups, groupNames: [...shiftGroups.groupNames] } };
 }

@@ -19,7 +19,7 @@ import { sealDataset } from './sealedDataset.ts';
 import { assembleSplits, checkDatasetSplitOptions, type DatasetSplitOptions, type ExampleSource } from './assemble.ts';
 import { datasetFingerprint } from './fingerprint.ts';
 import { describePreprocessing } from './preprocess.ts';
-import { applyShift, describeShift } from './shift.ts';
+import { applyShiftPlan, describeShiftSplit, shiftParams } from './shift.ts';
 
 /** The five training batch files, in order. */
 export const CIFAR10_TRAIN_FILES: readonly string[] = [
@@ -317,7 +317,7 @@ export function cifar10Patches(options: Cifar10PatchOptions): SealedDatasetSpec 
     patchSize, colour, position,
     ...(position === 'random' ? { patchSeed } : {}),
     validationSize, splitSeed, preprocessing,
-    ...(shift ? { shift: { kind: shift.kind, severity: shift.severity, seed: shift.seed } } : {}),
+    ...(shift ? { shift: shiftParams(shift) } : {}),
   };
   const where =
     position === 'center' ? 'the centre' : `a uniformly random position (seed ${patchSeed})`;
@@ -328,7 +328,7 @@ export function cifar10Patches(options: Cifar10PatchOptions): SealedDatasetSpec 
     `of each 32x32 image: ${(50_000 - validationSize).toLocaleString('en-US')} train and ` +
     `${validationSize.toLocaleString('en-US')} validation images from a stratified split (seed ${splitSeed}) of the ` +
     '50,000 official training images, the 10,000 official test images as the test split' +
-    (shift ? `, and the test images with ${describeShift(shift)} as the shift split` : '') +
+    (shift ? `, and ${describeShiftSplit(shift)}` : '') +
     `; patch values ${describePreprocessing(preprocessing)}.`;
   return sealDataset({
     id: 'cifar10-patches',
@@ -347,16 +347,19 @@ export function cifar10Patches(options: Cifar10PatchOptions): SealedDatasetSpec 
         labels,
         gather: (indices, name) => extractPatches({ images, labels, positions }, indices, { patchSize, colour, name }),
       });
+      const shifted = shift ? applyShiftPlan(arrays.testImages, { count: testCount, height: CIFAR10_SIDE, width: CIFAR10_SIDE, channels: 3 }, shift) : undefined;
+      const copies = shifted ? shifted.images.length / arrays.testImages.length : 0;
+      const repeat = <T extends Uint8Array | Int32Array>(a: T): T => {
+        const out = new (a.constructor as new (n: number) => T)(a.length * copies);
+        for (let c = 0; c < copies; c++) out.set(a, c * a.length);
+        return out;
+      };
       const splits = assembleSplits({
         pool: source(arrays.trainImages, arrays.trainLabels, trainPositions),
         test: source(arrays.testImages, arrays.testLabels, testPositions),
-        shift: shift
-          ? source(
-              applyShift(arrays.testImages, { count: testCount, height: CIFAR10_SIDE, width: CIFAR10_SIDE, channels: 3 }, shift),
-              arrays.testLabels,
-              testPositions,
-            )
-          : undefined,
+        // Every corrupted copy of the test images is cut at the same patch positions as the test split.
+        shift: shifted ? source(shifted.images, repeat(arrays.testLabels), { top: repeat(testPositions.top), left: repeat(testPositions.left) }) : undefined,
+        ...(shifted?.groups ? { shiftGroups: { groups: shifted.groups, groupNames: shifted.groupNames! } } : {}),
         options,
       });
       return {

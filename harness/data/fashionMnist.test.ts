@@ -7,6 +7,7 @@ import { datasetFingerprint, datasetFingerprintInputs } from './fingerprint.ts';
 import { fashionMnist, loadFashionMnistArrays, locateFashionMnist, type FashionMnistSourceOptions } from './fashionMnist.ts';
 import { rejection } from '../../fixtures/testing.ts';
 import { openDataset } from './sealedDataset.ts';
+import { applyShift, shiftCorruptions } from './shift.ts';
 
 const tmp = makeTempDir('fashion');
 let gz: FashionMnistFixture;
@@ -153,5 +154,47 @@ describe('locateFashionMnist', () => {
     expect(error.message).toContain('5. apt-get download: disabled');
     expect(error.message).toContain('apt-get install dataset-fashion-mnist');
     expect(error.message).toContain('https://github.com/zalandoresearch/fashion-mnist');
+  });
+});
+
+describe('fashionMnist with a registered list of corruptions (issue 13)', () => {
+  const plan = { corruptions: [{ kind: 'gaussian-blur', severity: 3 }, { kind: 'rotate', severity: 2 }], seed: 9 } as const;
+
+  test('the shift split holds the test images once per corruption, each example with its corruption; train, validation and test are untouched', async () => {
+    const base = { validationSize: 50, splitSeed: 3, preprocessing: 'scale' as const, source: only(gz) };
+    const spec = fashionMnist({ ...base, shift: plan });
+    expect(spec.params).toEqual({ validationSize: 50, splitSeed: 3, preprocessing: 'scale', shift: { corruptions: [{ kind: 'gaussian-blur', severity: 3 }, { kind: 'rotate', severity: 2 }], seed: 9 } });
+    expect(spec.description).toContain('the test images once per registered corruption (2 copies, seed 9; gaussian-blur-3: Gaussian blur');
+    const data = await openDataset(spec);
+    const plain = await openDataset(fashionMnist(base));
+    // Never applied to train or validation (nor test): the same bytes as without a shift split.
+    expect(data.train.features).toEqual(plain.train.features);
+    expect(data.validation.features).toEqual(plain.validation.features);
+    expect(data.test.features).toEqual(plain.test.features);
+    expect(data.train.groups).toBeUndefined();
+    expect(data.validation.groups).toBeUndefined();
+    const shift = data.shift!;
+    expect(shift.count).toBe(80);
+    expect(shift.groupNames).toEqual(['gaussian-blur-3', 'rotate-2']);
+    expect(Array.from(shift.groups!)).toEqual([...new Array(40).fill(0), ...new Array(40).fill(1)]);
+    expect(Array.from(shift.labels)).toEqual([...gz.testLabels, ...gz.testLabels]);
+    const layout = { count: 40, height: 28, width: 28, channels: 1 };
+    shiftCorruptions(plan).forEach((c, g) => {
+      const expected = Float32Array.from(applyShift(gz.testImages, layout, c.spec), (v) => v / 255);
+      expect(shift.features.subarray(g * 40 * 784, (g + 1) * 40 * 784)).toEqual(expected);
+    });
+    // Deterministic: the same registration gives the same split and fingerprint.
+    const again = await openDataset(fashionMnist({ ...base, shift: plan }));
+    expect(again.shift!.features).toEqual(shift.features);
+    expect(again.fingerprint).toBe(data.fingerprint);
+    expect(data.fingerprint).not.toBe(plain.fingerprint);
+  });
+
+  test('the single form keeps its params, and so its fingerprint', async () => {
+    const single = { kind: 'gaussian-noise', severity: 2, seed: 1 } as const;
+    const spec = fashionMnist({ validationSize: 50, splitSeed: 3, preprocessing: 'scale', shift: single, source: only(gz) });
+    const data = await openDataset(spec);
+    expect(data.fingerprint).toBe(datasetFingerprint({ dataset: 'fashion-mnist', files: gz.sha256, params: { validationSize: 50, splitSeed: 3, preprocessing: 'scale', shift: { kind: 'gaussian-noise', severity: 2, seed: 1 } } }));
+    expect(data.shift!.groups).toBeUndefined();
   });
 });

@@ -28,7 +28,7 @@ import { sealDataset } from './sealedDataset.ts';
 import { assembleSplits, checkDatasetSplitOptions, tableSource, type DatasetSplitOptions } from './assemble.ts';
 import { datasetFingerprint } from './fingerprint.ts';
 import { describePreprocessing } from './preprocess.ts';
-import { applyShift, describeShift } from './shift.ts';
+import { applyShiftPlan, describeShiftSplit, shiftParams } from './shift.ts';
 import { readIdxFile, type IdxFile } from './idx.ts';
 
 /** The four Fashion-MNIST files, by their base names (without `.gz`). */
@@ -298,7 +298,8 @@ export interface FashionMnistOptions extends DatasetSplitOptions {
 /**
  * Fashion-MNIST as a sealed dataset spec ({@link sealDataset}): train and validation from a stratified, seeded split of
  * the 60,000 official training images, test = the 10,000 official test images, optionally a
- * `shift` split = the test images with a registered corruption. Features are the 28x28 pixels
+ * `shift` split = the test images with a registered corruption, or once per registered corruption (`shift.corruptions`,
+ * each image keeping its corruption in `Split.groups`). Features are the 28x28 pixels
  * (featureShape [28, 28]) after the registered preprocessing, fitted on train only.
  * The fingerprint covers the verified file hashes and `params`.
  *
@@ -316,13 +317,13 @@ export function fashionMnist(options: FashionMnistOptions): SealedDatasetSpec {
     );
   }
   const { validationSize, splitSeed, preprocessing, shift } = options;
-  const params = { validationSize, splitSeed, preprocessing, ...(shift ? { shift: { kind: shift.kind, severity: shift.severity, seed: shift.seed } } : {}) };
+  const params = { validationSize, splitSeed, preprocessing, ...(shift ? { shift: shiftParams(shift) } : {}) };
   const trainCount = 60_000 - validationSize;
   const description =
     'Fashion-MNIST (Xiao et al. 2017; official IDX files, sha256-verified), 28x28 grayscale images of 10 clothing ' +
     `classes: ${fmt(trainCount)} train and ${fmt(validationSize)} validation images from a stratified split ` +
     `(seed ${splitSeed}) of the 60,000 official training images, the 10,000 official test images as the test split` +
-    (shift ? `, and the test images with ${describeShift(shift)} as the shift split` : '') +
+    (shift ? `, and ${describeShiftSplit(shift)}` : '') +
     `; pixel values ${describePreprocessing(preprocessing)}.`;
   return sealDataset({
     id: 'fashion-mnist',
@@ -335,12 +336,15 @@ export function fashionMnist(options: FashionMnistOptions): SealedDatasetSpec {
       const table = (features: Uint8Array, labels: Uint8Array) =>
         tableSource({ featureShape, numClasses: FASHION_MNIST_CLASS_NAMES.length, features, labels });
       const testCount = arrays.testLabels.length;
+      // The shift split: the test images once per registered corruption (one copy for the single form), labels repeated.
+      const shifted = shift ? applyShiftPlan(arrays.testImages, { count: testCount, height: arrays.rows, width: arrays.cols, channels: 1 }, shift) : undefined;
+      const shiftLabels = shifted ? new Uint8Array(shifted.images.length / (arrays.rows * arrays.cols)) : undefined;
+      if (shiftLabels) for (let c = 0; c < shiftLabels.length; c += testCount) shiftLabels.set(arrays.testLabels, c);
       const splits = assembleSplits({
         pool: table(arrays.trainImages, arrays.trainLabels),
         test: table(arrays.testImages, arrays.testLabels),
-        shift: shift
-          ? table(applyShift(arrays.testImages, { count: testCount, height: arrays.rows, width: arrays.cols, channels: 1 }, shift), arrays.testLabels)
-          : undefined,
+        shift: shifted ? table(shifted.images, shiftLabels!) : undefined,
+        ...(shifted?.groups ? { shiftGroups: { groups: shifted.groups, groupNames: shifted.groupNames! } } : {}),
         options,
       });
       return {

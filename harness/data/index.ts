@@ -15,8 +15,8 @@ export {
   type Preprocessing, type FittedPreprocessing, type SplitSet,
 } from './preprocess.ts';
 export {
-  SHIFT_KINDS, SHIFT_SEVERITIES, applyShift, describeShift,
-  type ShiftKind, type ShiftSpec, type ImageLayout,
+  SHIFT_KINDS, SHIFT_SEVERITIES, applyShift, applyShiftPlan, describeShift, describeShiftSplit, shiftCorruptions, shiftParams, corruptionName, isShiftPlan, checkShiftOption,
+  type ShiftKind, type ShiftSpec, type ShiftPlan, type ShiftCorruption, type ShiftOption, type ImageLayout,
 } from './shift.ts';
 export { contactSheetSvg, encodePng, type ContactSheetOptions } from './contactSheet.ts';
 export { DATA_PIPELINE_VERSION, datasetFingerprint, datasetFingerprintInputs, canonicalJson, type FingerprintParts } from './fingerprint.ts';

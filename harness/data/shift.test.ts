@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { InvalidInputError } from '../errors.ts';
 import { randomBytes } from '../../fixtures/data/generate.ts';
-import { SHIFT_KINDS, SHIFT_SEVERITIES, applyShift, describeShift, type ShiftKind } from './shift.ts';
+import { SHIFT_KINDS, SHIFT_SEVERITIES, applyShift, applyShiftPlan, checkShiftOption, describeShift, describeShiftSplit, shiftCorruptions, shiftParams, type ShiftKind } from './shift.ts';
+import { deriveSeed } from '../random.ts';
 
 const layout = { count: 20, height: 8, width: 8, channels: 3 };
 const images = randomBytes(20 * 3 * 64, 5);
@@ -193,3 +194,52 @@ function totalVariation(images: Uint8Array, side: number): number {
   }
   return sum;
 }
+
+describe('registered shift plans: several corruptions, each image keeping its corruption (issue 13)', () => {
+  const plan = { corruptions: [{ kind: 'gaussian-blur', severity: 3 }, { kind: 'rotate', severity: 2 }, { kind: 'contrast', severity: 1 }], seed: 7 } as const;
+
+  test('the test images once per registered corruption, in the order listed, with each copy named and grouped', () => {
+    const { images: out, groups, groupNames } = applyShiftPlan(images, layout, plan);
+    expect(groupNames).toEqual(['gaussian-blur-3', 'rotate-2', 'contrast-1']);
+    expect(out.length).toBe(3 * images.length);
+    expect(Array.from(groups!)).toEqual([...new Array(20).fill(0), ...new Array(20).fill(1), ...new Array(20).fill(2)]);
+    // Copy g is exactly its own corruption (with its derived seed), and only that.
+    shiftCorruptions(plan).forEach((c, g) => {
+      expect(c.spec.seed).toBe(deriveSeed(7, `shift/${c.name}`));
+      expect(out.subarray(g * images.length, (g + 1) * images.length)).toEqual(applyShift(images, layout, c.spec));
+    });
+    const rotatedOnly = applyShift(images, layout, shiftCorruptions(plan)[1].spec);
+    expect(out.subarray(0, images.length)).not.toEqual(rotatedOnly);
+  });
+
+  test('deterministic: the same plan gives the same bytes; adding a corruption changes no other corruption\'s images', () => {
+    expect(applyShiftPlan(images, layout, plan)).toEqual(applyShiftPlan(images, layout, plan));
+    const rotateOnly = applyShiftPlan(images, layout, { corruptions: [{ kind: 'rotate', severity: 2 }], seed: 7 });
+    expect(rotateOnly.images).toEqual(applyShiftPlan(images, layout, plan).images.subarray(images.length, 2 * images.length));
+    const otherSeed = applyShiftPlan(images, layout, { ...plan, seed: 8 });
+    expect(otherSeed.images.subarray(images.length, 2 * images.length)).not.toEqual(rotateOnly.images); // rotation draws random signs
+  });
+
+  test('the single form is unchanged: one copy, its own seed, no groups, the same params as before', () => {
+    const single = { kind: 'gaussian-noise', severity: 2, seed: 1 } as const;
+    expect(applyShiftPlan(images, layout, single)).toEqual({ images: applyShift(images, layout, single) });
+    expect(shiftParams(single)).toEqual({ kind: 'gaussian-noise', severity: 2, seed: 1 });
+    expect(shiftParams(plan)).toEqual({ corruptions: [{ kind: 'gaussian-blur', severity: 3 }, { kind: 'rotate', severity: 2 }, { kind: 'contrast', severity: 1 }], seed: 7 });
+    expect(describeShiftSplit(single)).toBe(`the test images with ${describeShift(single)} as the shift split`);
+    expect(describeShiftSplit(plan)).toMatch(/^the test images once per registered corruption \(3 copies, seed 7; gaussian-blur-3: Gaussian blur with sigma = 0\.7 pixels, edges clamped \(severity 3\); rotate-2: .*\) as the shift split, each image keeping its corruption$/);
+  });
+
+  test.each([
+    ['no corruptions', { corruptions: [], seed: 1 }, /shift.corruptions must list at least one/],
+    ['a corruption listed twice', { corruptions: [{ kind: 'rotate', severity: 2 }, { kind: 'rotate', severity: 2 }], seed: 1 }, /lists rotate-2 twice/],
+    ['an unknown kind', { corruptions: [{ kind: 'fog', severity: 2 }], seed: 1 }, /shift.corruptions\[0\]: shift.kind must be one of/],
+    ['a severity of 6', { corruptions: [{ kind: 'rotate', severity: 6 }], seed: 1 }, /severity must be an integer from 1 to 5, got 6/],
+    ['a seed per corruption', { corruptions: [{ kind: 'rotate', severity: 2, seed: 3 }], seed: 1 }, /has no field 'seed'; each corruption is \{ kind, severity \}/],
+    ['a misspelt plan field', { corruption: [{ kind: 'rotate', severity: 2 }], seed: 1 }, /shift.kind must be one of/],
+    ['an unknown plan field', { corruptions: [{ kind: 'rotate', severity: 2 }], seed: 1, severity: 3 }, /shift has no field 'severity'/],
+    ['a fractional seed', { corruptions: [{ kind: 'rotate', severity: 2 }], seed: 1.5 }, /shift.seed must be a safe integer/],
+  ])('refuses %s with a named error', (_name, shift, message) => {
+    expect(() => checkShiftOption('fashionMnist', shift as never)).toThrow(InvalidInputError);
+    expect(() => checkShiftOption('fashionMnist', shift as never)).toThrow(message);
+  });
+});

@@ -21,7 +21,7 @@
  * for 28- and 32-pixel images. Contrast and blur draw no random numbers (the seed changes nothing);
  * noise, translation and rotation draw them image by image.
  */
-import { createRandom } from '../random.ts';
+import { createRandom, deriveSeed } from '../random.ts';
 import { InvalidInputError } from '../errors.ts';
 
 /** The corruption kinds. */
@@ -36,6 +36,133 @@ export interface ShiftSpec {
   /** Integer 1 (mild) to 5 (strong); see {@link SHIFT_SEVERITIES}. */
   readonly severity: number;
   readonly seed: number;
+}
+
+/** One registered corruption of a {@link ShiftPlan}: a kind and a severity (1 to 5). */
+export interface ShiftCorruption {
+  readonly kind: ShiftKind;
+  readonly severity: number;
+}
+
+/**
+ * A registered shift split of several corruptions: the test images once per corruption, in the order listed, each
+ * image keeping its corruption (`Split.groups`, named `<kind>-<severity>`, e.g. `gaussian-blur-3`). Corruption i draws
+ * its random numbers from `deriveSeed(seed, 'shift/<kind>-<severity>')`, so adding a corruption to the list changes
+ * no other corruption's images.
+ */
+export interface ShiftPlan {
+  readonly corruptions: readonly ShiftCorruption[];
+  readonly seed: number;
+}
+
+/** What a dataset's `shift` option takes: one corruption ({@link ShiftSpec}, the original form) or a {@link ShiftPlan}. */
+export type ShiftOption = ShiftSpec | ShiftPlan;
+
+/** The group name of a corruption in the shift split: `<kind>-<severity>`, e.g. `rotate-2`. */
+export function corruptionName(corruption: ShiftCorruption): string {
+  return `${corruption.kind}-${corruption.severity}`;
+}
+
+/**
+ * The corruptions a shift option registers, each with its name and the {@link ShiftSpec} that makes its images: the
+ * single form is one corruption with its own seed (so its images and the dataset's fingerprint are what they were);
+ * a plan gives each corruption its seed derived from the plan's.
+ *
+ * @throws {InvalidInputError} as {@link checkShiftOption} does.
+ * @example
+ * shiftCorruptions({ corruptions: [{ kind: 'rotate', severity: 2 }], seed: 7 })[0].name // 'rotate-2'
+ */
+export function shiftCorruptions(shift: ShiftOption): { name: string; spec: ShiftSpec }[] {
+  checkShiftOption('shiftCorruptions', shift);
+  if (!isShiftPlan(shift)) return [{ name: corruptionName(shift), spec: shift }];
+  return shift.corruptions.map((c) => ({ name: corruptionName(c), spec: { kind: c.kind, severity: c.severity, seed: deriveSeed(shift.seed, `shift/${corruptionName(c)}`) } }));
+}
+
+/** Whether a shift option is a {@link ShiftPlan} (it lists `corruptions`). */
+export function isShiftPlan(shift: ShiftOption): shift is ShiftPlan {
+  return shift !== null && typeof shift === 'object' && 'corruptions' in shift;
+}
+
+/**
+ * The shift split's images: every image of `images` once per registered corruption, corruption by corruption, with each
+ * example's corruption as an index into `groupNames`. The single form gives one copy and no groups (as before).
+ *
+ * @throws {InvalidInputError} as {@link applyShift} and {@link checkShiftOption} do.
+ * @example
+ * const { images, groups, groupNames } = applyShiftPlan(test, layout, { corruptions: [{ kind: 'rotate', severity: 2 }, { kind: 'contrast', severity: 1 }], seed: 7 });
+ * // images.length === 2 * test.length; groups[i] is 0 for the rotated copies, 1 for the others
+ */
+export function applyShiftPlan(images: Uint8Array, layout: ImageLayout, shift: ShiftOption): { images: Uint8Array; groups?: Uint8Array; groupNames?: string[] } {
+  const corruptions = shiftCorruptions(shift);
+  if (!isShiftPlan(shift)) return { images: applyShift(images, layout, corruptions[0].spec) };
+  const out = new Uint8Array(images.length * corruptions.length);
+  const groups = new Uint8Array(layout.count * corruptions.length);
+  corruptions.forEach((c, g) => {
+    out.set(applyShift(images, layout, c.spec), g * images.length);
+    groups.fill(g, g * layout.count, (g + 1) * layout.count);
+  });
+  return { images: out, groups, groupNames: corruptions.map((c) => c.name) };
+}
+
+/**
+ * The JSON-safe parameters of a shift option for a dataset's `params` (and so its fingerprint): the single form as it
+ * always was (`{ kind, severity, seed }`), a plan as `{ corruptions: [{ kind, severity }, ...], seed }`.
+ *
+ * @example
+ * shiftParams({ kind: 'contrast', severity: 2, seed: 1 }) // { kind: 'contrast', severity: 2, seed: 1 }
+ */
+export function shiftParams(shift: ShiftOption): Record<string, unknown> {
+  checkShiftOption('shiftParams', shift);
+  return isShiftPlan(shift)
+    ? { corruptions: shift.corruptions.map((c) => ({ kind: c.kind, severity: c.severity })), seed: shift.seed }
+    : { kind: shift.kind, severity: shift.severity, seed: shift.seed };
+}
+
+/**
+ * The shift split for a dataset's description: "the test images with <corruption> as the shift split", or for a plan
+ * "the test images once per registered corruption (N copies: ...) as the shift split".
+ *
+ * @example
+ * describeShiftSplit({ corruptions: [{ kind: 'rotate', severity: 1 }], seed: 3 })
+ */
+export function describeShiftSplit(shift: ShiftOption): string {
+  if (!isShiftPlan(shift)) return `the test images with ${describeShift(shift)} as the shift split`;
+  const parts = shiftCorruptions(shift).map((c) => `${c.name}: ${describeShift(c.spec).replace(/ \(severity \d, seed -?\d+\)$/, ` (severity ${c.spec.severity})`)}`);
+  return `the test images once per registered corruption (${parts.length} ${parts.length === 1 ? 'copy' : 'copies'}, seed ${shift.seed}; ${parts.join('; ')}) as the shift split, each image keeping its corruption`;
+}
+
+/**
+ * Checks a shift option, either form, before any image is touched.
+ *
+ * @throws {InvalidInputError} for a bad single form (see {@link checkShiftSpec}), a plan without corruptions, an unknown
+ *   field, a corruption listed twice, more than 255 corruptions, or a seed that is not a safe integer.
+ * @example
+ * checkShiftOption('fashionMnist', { corruptions: [{ kind: 'gaussian-blur', severity: 3 }], seed: 7 });
+ */
+export function checkShiftOption(api: string, shift: ShiftOption): void {
+  if (!isShiftPlan(shift)) {
+    checkShiftSpec(api, shift);
+    return;
+  }
+  for (const field of Object.keys(shift)) {
+    if (field !== 'corruptions' && field !== 'seed') throw new InvalidInputError(`${api}: shift has no field '${field}'; a registered shift is { corruptions: [{ kind, severity }, ...], seed }.`);
+  }
+  if (!Array.isArray(shift.corruptions) || shift.corruptions.length === 0) {
+    throw new InvalidInputError(`${api}: shift.corruptions must list at least one { kind, severity }, got ${JSON.stringify(shift.corruptions)}.`);
+  }
+  if (shift.corruptions.length > 255) throw new InvalidInputError(`${api}: shift.corruptions lists ${shift.corruptions.length} corruptions; at most 255 are supported.`);
+  const seen = new Set<string>();
+  shift.corruptions.forEach((c, i) => {
+    if (c === null || typeof c !== 'object') throw new InvalidInputError(`${api}: shift.corruptions[${i}] must be { kind, severity }, got ${JSON.stringify(c)}.`);
+    for (const field of Object.keys(c)) {
+      if (field !== 'kind' && field !== 'severity') throw new InvalidInputError(`${api}: shift.corruptions[${i}] has no field '${field}'; each corruption is { kind, severity } (the plan has one seed).`);
+    }
+    checkShiftSpec(`${api}: shift.corruptions[${i}]`, { kind: c.kind, severity: c.severity, seed: 0 });
+    const name = corruptionName(c);
+    if (seen.has(name)) throw new InvalidInputError(`${api}: shift.corruptions lists ${name} twice; register each corruption once.`);
+    seen.add(name);
+  });
+  if (!Number.isSafeInteger(shift.seed)) throw new InvalidInputError(`${api}: shift.seed must be a safe integer, got ${shift.seed}.`);
 }
 
 /**

@@ -36,7 +36,7 @@ export const SYSTEM_PIECES: readonly SystemPiece[] = [
     package: 'dataset-fashion-mnist',
     provides: 'Fashion-MNIST, the studies\' dataset',
     neededBy: 'studies',
-    tests: ['harness/data/fashionMnist.real.test.ts', 'harness/models/fastCpu/training.slow.test.ts'],
+    tests: ['harness/data/fashionMnist.real.test.ts', 'harness/models/fastCpu/training.slow.test.ts', 'fixtures/projects/architectures-draft.e2e.test.ts'],
     withoutRoot: 'fetched into .cache/fashion-mnist (apt-get download, dpkg-deb -x)',
   },
   {
@@ -58,7 +58,7 @@ export const SYSTEM_PIECES: readonly SystemPiece[] = [
     package: 'libxgboost0',
     provides: 'XGBoost\'s C library, for gradient-boosted trees (trainXgboost)',
     neededBy: 'studies',
-    tests: ['harness/models/gbt.test.ts'],
+    tests: ['harness/models/gbt.test.ts', 'fixtures/projects/architectures-draft.e2e.test.ts'],
     withoutRoot: 'fetched into .cache/debian with libdmlc0 and libgomp1',
   },
   {

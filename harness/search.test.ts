@@ -140,6 +140,43 @@ describe('a study declares a search', () => {
     expect(message).toContain('Fix:');
   });
 
+  test('any space: defineStudy either refuses it with a SearchDefinitionError or accepts it, and then every trial samples inside it', () => {
+    const bound = fc.oneof(fc.double({ min: -10, max: 10, noNaN: true }), fc.constantFrom(0, 1, 1e-4, Infinity, Number.NaN), fc.integer({ min: -3, max: 9 }));
+    const wellFormed = fc.tuple(fc.integer({ min: 1, max: 50 }), fc.integer({ min: 1, max: 50 })).map(([a, b]) => ({ low: Math.min(a, b), high: Math.max(a, b) + 1 }));
+    const distribution = fc.oneof(
+      { weight: 4, arbitrary: fc.tuple(fc.constantFrom('log-uniform', 'uniform', 'integer-uniform'), wellFormed).map(([kind, range]) => ({ kind, ...range })) },
+      { weight: 2, arbitrary: fc.constantFrom(choice(['relu', 'gelu']), choice([64, 128])) },
+      fc.record({ kind: fc.constantFrom('log-uniform', 'uniform', 'integer-uniform'), low: bound, high: bound }),
+      fc.record({ kind: fc.constant('choice'), values: fc.array(fc.oneof(fc.integer({ min: 1, max: 512 }), fc.constantFrom('a', 'b'), fc.boolean()), { maxLength: 4 }) }),
+      fc.record({ kind: fc.constantFrom('normal', 'constructor', 'toString'), low: bound }),
+      fc.constantFrom(null, 3, 'logUniform', [] as unknown),
+    );
+    const seen = { accepted: 0, refused: 0 };
+    fc.assert(fc.property(fc.dictionary(fc.constantFrom('learningRate', 'width', 'activation', 'depth', 'learningRate', 'width', 'epochs', 'momentum'), distribution, { minKeys: 0, maxKeys: 3 }), (space) => {
+      let study: Study;
+      try {
+        study = defineStudy(broken((i) => { i.search.arms.mlp.space = space; }));
+      } catch (error) {
+        seen.refused++;
+        return error instanceof SearchDefinitionError && /Fix: /.test((error as Error).message);
+      }
+      seen.accepted++;
+      for (const trial of [1, 2, 3, 4]) {
+        const sampled = sampleTrial(study, 'mlp', trial);
+        for (const [setting, value] of Object.entries(sampled)) {
+          const d = space[setting] as { kind: string; low: number; high: number; values: unknown[] };
+          if (d.kind === 'choice' ? !d.values.includes(value) : !(typeof value === 'number' && value >= d.low && value <= d.high)) return false;
+          if (d.kind === 'integer-uniform' && !Number.isInteger(value)) return false;
+          if (typeof value !== typeof (study.cells.mlp as Record<string, unknown>)[setting]) return false;
+        }
+      }
+      return true;
+    }), { seed: 13, numRuns: 400 });
+    // Both branches were exercised (guards the property itself).
+    expect(seen.accepted).toBeGreaterThan(20);
+    expect(seen.refused).toBeGreaterThan(20);
+  });
+
   test('a factor cannot be searched', () => {
     const input: StudyInput = {
       ...validInput(),

@@ -4,7 +4,7 @@
  * stopping until the record is restored or the rerun recorded. In process, on a copy of the toy project (records written
  * by hand with the keys the harness computes); the end-to-end version is fixtures/projects/integrity.e2e.test.ts.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { freshProject, GIT_ISOLATION } from '../fixtures/projects/run.ts';
@@ -12,10 +12,11 @@ import { makeTempDir, writeFashionMnistFixture } from '../fixtures/data/generate
 import { errorOf, rejection } from '../fixtures/testing.ts';
 import { loadFashionMnistArrays } from './data/fashionMnist.ts';
 import { loadStudy, main } from './cli.ts';
-import { CorruptRecordError, DatasetError, RunRecordError } from './errors.ts';
+import { CorruptRecordError, DatasetError, RunRecordError, ShardMergeError } from './errors.ts';
+import { mergeShards } from './mergeShards.ts';
 import { findRunToTrain, readReruns, recordRerun, rerunLogPath } from './integrity.ts';
 import { findStoredRun } from './recordLookup.ts';
-import { writeRecord, type RunRecord } from './store.ts';
+import { appendAudit, auditPath, readAudit, readAuditLog, writeRecord, type AuditEntry, type RunRecord } from './store.ts';
 import type { Study } from './study.ts';
 import type { Profile } from './types.ts';
 
@@ -169,6 +170,36 @@ describe('a damaged data file', () => {
       expect(readFileSync(path).equals(bytes)).toBe(true);
     } finally {
       tmp.remove();
+    }
+  });
+});
+
+describe('hypotest merge and a shard that crashed mid-append', () => {
+  test('a torn last entry is refused with its file and line; once the resumed shard marked it, the shard merges and the torn bytes stay behind', async () => {
+    const target = freshProject('toy', `integrity-merge-${process.pid}`);
+    const shard = freshProject('toy', `integrity-merge-shard-${process.pid}`);
+    try {
+      expect(await main(['lock', 'toy'], target, () => {})).toBe(0);
+      const lock = JSON.parse(readFileSync(join(target, 'experiments', 'toy', 'prereg.lock.json'), 'utf8'));
+      const entry = (seed: number, split: 'test' | 'shift'): AuditEntry => ({ study: 'toy', cell: 'a0-b0', seed, split, time: `2026-01-01T00:00:0${seed}.000Z`, lockHash: lock.hash, modelFingerprint: `m${seed}`, examples: 2000 });
+      appendAudit(shard, entry(1, 'test'));
+      appendFileSync(auditPath(shard, 'toy'), '{"study":"toy","cell":"a0-b0","seed":2,"spl'); // died mid-append
+      const targetStudy = await loadStudy(target, 'toy');
+      const refused = errorOf(() => mergeShards({ root: target, study: targetStudy, shards: [shard], profile: 'registered' }));
+      expect(refused).toBeInstanceOf(ShardMergeError);
+      expect(refused.message).toContain(`${auditPath(shard, 'toy')}:2: a torn last entry`);
+      expect(existsSync(auditPath(target, 'toy'))).toBe(false);
+
+      const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+      appendAudit(shard, entry(2, 'test')); // the resumed shard's next opening marks the torn line
+      stderr.mockRestore();
+      const report = mergeShards({ root: target, study: targetStudy, shards: [shard], profile: 'registered' });
+      expect(report.auditAdded).toBe(2);
+      expect(readAudit(target, 'toy').map((e) => e.seed)).toEqual([1, 2]);
+      expect(readAuditLog(auditPath(target, 'toy')).problems).toEqual([]);
+    } finally {
+      rmSync(target, { recursive: true, force: true });
+      rmSync(shard, { recursive: true, force: true });
     }
   });
 });

@@ -5,7 +5,7 @@ import { ShardMergeError, UnlockedStudyError } from './errors.ts';
 import { LOCK_FILE, readLock } from './lock.ts';
 import { cellsFor, seedsFor } from './profile.ts';
 import { findStoredRun } from './recordLookup.ts';
-import { auditPath, readRecord, resultsDirectory, writeRecord, type RunRecord } from './store.ts';
+import { auditPath, readAuditLog, readRecord, resultsDirectory, writeRecord, type RunRecord } from './store.ts';
 import type { Study } from './study.ts';
 import type { Profile } from './types.ts';
 
@@ -228,27 +228,25 @@ function recordFiles(resultsDir: string): string[] {
 }
 
 /**
- * The complete lines of an audit log. A line that is not JSON (a torn entry from a crash mid-append) is refused with its
- * file and line; so is a store's log whose last line lacks its newline (an append would glue the next entry onto it).
+ * The complete entries of an audit log, as their lines. A torn last entry (a crash mid-append), an unreadable line or an
+ * entry that does not match its checksum is refused with its file and line; a torn line that a later append already
+ * marked (the shard resumed after the crash) is the shard's own history and skipped, with its mark. A store's log whose
+ * last line lacks its newline is refused too (an append would glue the next entry onto it).
  */
 function readAuditLines(path: string, options: { target: boolean }): string[] {
   if (!existsSync(path)) return [];
+  const log = readAuditLog(path);
+  const bad = log.problems.find((problem) => problem.kind !== 'torn-marked');
+  if (bad) {
+    const what = bad.kind === 'torn' ? 'a torn last entry (the run died while appending it)' : bad.kind === 'checksum' ? 'an entry that does not match its checksum' : 'an unreadable entry';
+    throw new ShardMergeError(`${path}:${bad.line}: ${what}: ${bad.text.slice(0, 80)}. Fix: ${options.target ? 'repair this store\'s audit log first' : 'rerun that shard (it resumes, and its next opening marks the torn line), or move its audit log aside and say so'}; an audit entry is never dropped silently.`);
+  }
   const text = readFileSync(path, 'utf8');
   const lines = text.split('\n');
-  const complete = text.endsWith('\n') || text === '' ? lines.slice(0, -1) : lines;
-  complete.forEach((line, index) => {
-    if (line === '') return;
-    try {
-      JSON.parse(line);
-    } catch {
-      const last = index === complete.length - 1;
-      throw new ShardMergeError(`${path}:${index + 1}: ${last ? 'a torn last entry (the run died while appending it)' : 'an unreadable entry'}: ${line.slice(0, 80)}. Fix: ${options.target ? 'repair this store\'s audit log first' : 'rerun that shard (it resumes), or move its audit log aside and say so'}; an audit entry is never dropped silently.`);
-    }
-  });
   if (options.target && text !== '' && !text.endsWith('\n')) {
     throw new ShardMergeError(`${path}:${lines.length}: the last entry has no newline, so an appended entry would be glued onto it. Fix: repair this store's audit log first.`);
   }
-  return complete.filter((line) => line !== '');
+  return log.entries.map((entry) => lines[entry.line - 1]);
 }
 
 /** The merge as lines for the terminal: what was gathered, what was already there, what is still missing and what to run next. */

@@ -50,7 +50,7 @@ export interface ForestRow { id: string; unit: string; label: string; estimate: 
 /** Row of the learning-curve figure: mean and range over seeds at one epoch of one cell. */
 export interface CurveRow { cell: string; epoch: number; mean: number; min: number; max: number; seeds: number; [factor: string]: Level | number }
 
-const BASE_CONFIG = {
+export const BASE_CONFIG = {
   font: FIGURE_FONT,
   background: 'white',
   view: { stroke: null },
@@ -61,7 +61,7 @@ const BASE_CONFIG = {
   range: { category: [...OKABE_ITO] },
 } as const;
 
-const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
+export const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 
 function factorLabel(factor: string): string {
   return factor.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();

@@ -4,10 +4,11 @@
  * creation date is the time the last run finished). When a PDF cannot be built, everything else is still written,
  * the Typst source is kept beside it (`paper.typ`, `slides.typ`) and the returned messages say why.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { readRecord, recordPath, type RunRecord } from '../../harness/store.ts';
+import { readRecord, recordPath, resultsDirectory, type RunRecord } from '../../harness/store.ts';
 import type { VerdictsFile } from '../render/verdictTable.ts';
+import { buildArmsDocuments } from './armsDocuments.ts';
 import { runsCsv, verdictsCsv } from './csv.ts';
 import { renderFigures, reportFigures } from './figures.ts';
 import { fillNarrative, NARRATIVE_FILE, type Narrative } from './narrative.ts';
@@ -18,7 +19,7 @@ import { compilePdf, PdfBuildError } from './typst.ts';
 /** Inputs of {@link buildStudyDocuments}. */
 export interface StudyDocumentsInput {
   file: VerdictsFile;
-  /** The study's run records (those of the design's cells and seeds are used). */
+  /** The study's run records (those of the design's cells and seeds are used; an arms study also reads its search trials). */
   runs: readonly RunRecord[];
   /** Raw text of the narrative file, or null when the study has none. */
   narrative: string | null;
@@ -42,14 +43,20 @@ export function documentTimestamp(file: VerdictsFile, runs: readonly RunRecord[]
 }
 
 /**
- * Builds every document of a study in memory.
+ * Builds every document of a study in memory. A study whose analysis model is `paired` (arms) gets the NeurIPS-style
+ * paper and its readout (./armsDocuments.ts); a factorial study the ablation's layout.
  *
  * @throws {NarrativeReferenceError} when the narrative names a reference the records do not have.
  */
 export async function buildStudyDocuments(input: StudyDocumentsInput): Promise<StudyDocuments> {
   const { file } = input;
-  const runs = input.runs.filter((r) => file.design.cells.includes(r.cell) && file.design.seeds.includes(r.seed));
+  const isTrial = (r: RunRecord) => (r as { search?: { kind?: string } }).search?.kind === 'trial';
+  const runs = input.runs.filter((r) => !isTrial(r) && file.design.cells.includes(r.cell) && file.design.seeds.includes(r.seed));
   const narrative: Narrative | null = input.narrative === null ? null : fillNarrative(input.narrative, file, `${input.studyFolder}${NARRATIVE_FILE}`);
+  if (file.design.analysis.model === 'paired') {
+    const trials = input.runs.filter((r) => isTrial(r) && file.design.cells.includes(r.cell));
+    return buildArmsDocuments({ file, runs: [...runs, ...trials], narrative, studyFolder: input.studyFolder, creationTimestamp: documentTimestamp(file, runs), compile: input.compile });
+  }
   const figures = reportFigures(file, runs);
   const svgs = await renderFigures(figures);
   const files: Record<string, Buffer | string> = {};
@@ -87,13 +94,27 @@ export async function buildStudyDocuments(input: StudyDocumentsInput): Promise<S
   return { files, problems };
 }
 
-/** The study's run records for its design and profile, read from `results/` (missing ones are skipped). */
+/**
+ * The study's run records for its design and profile, read from `results/` (missing ones are skipped), then the search
+ * trials stored beside them (`<cell>/search/trial-<k>.json`, `search.kind === 'trial'`), if the study has any. Under the
+ * registered profile only records made under the verdicts' lock count.
+ */
 export function readStudyRuns(root: string, file: VerdictsFile): RunRecord[] {
   const runs: RunRecord[] = [];
+  const current = (record: RunRecord | null): record is RunRecord => !!record && (file.profile !== 'registered' || record.lockHash === file.study.lockHash);
   for (const cell of file.design.cells) {
     for (const seed of file.design.seeds) {
       const record = readRecord(recordPath(root, file.study.name, file.profile, cell, seed));
-      if (record && (file.profile !== 'registered' || record.lockHash === file.study.lockHash)) runs.push(record);
+      if (current(record)) runs.push(record);
+    }
+  }
+  for (const cell of file.design.cells) {
+    const dir = join(resultsDirectory(root, file.study.name, file.profile), cell, 'search');
+    if (!existsSync(dir)) continue;
+    const trials = readdirSync(dir).filter((name) => /^trial-\d+\.json$/.test(name)).sort((a, b) => Number(a.match(/\d+/)![0]) - Number(b.match(/\d+/)![0]));
+    for (const name of trials) {
+      const record = readRecord(join(dir, name));
+      if (current(record) && (record as { search?: { kind?: string } }).search?.kind === 'trial') runs.push(record);
     }
   }
   return runs;

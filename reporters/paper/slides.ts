@@ -37,15 +37,18 @@ export interface Slide {
   script: string;
 }
 
-const words = (text: string) => text.split(/\s+/).filter((w) => /[\p{L}\p{N}]/u.test(w)).length;
+/** Words of a script (tokens with a letter or digit). */
+export const words = (text: string) => text.split(/\s+/).filter((w) => /[\p{L}\p{N}]/u.test(w)).length;
 const plain = (markdown: string) => markdownToPlain(markdown).replace(/\*\*/g, '');
 const claimShort = (h: HypothesisResult) => h.claim.replace(/^Exploratory: /, '').replace(/\s*\([^)]*\)\s*$/, '');
 
-function bullets(items: string[], size = '15pt'): string {
+/** A bullet list at `size`, items already Typst markup. */
+export function bullets(items: string[], size = '15pt'): string {
   return `#text(size: ${size})[\n${items.map((i) => `- ${i}`).join('\n')}\n]`;
 }
 
-function figureSlide(figure: ReportFigure | undefined, height = '78%'): string {
+/** A slide body showing `figure` at `height` with its caption below. */
+export function figureSlide(figure: ReportFigure | undefined, height = '78%'): string {
   if (!figure) return t('(figure not available: no records)');
   return `#align(center, text(font: "Source Sans 3", image(${typstString('/figures/' + figure.file)}, height: ${height})))\n#text(size: 10pt, fill: luma(70))[${t(figure.caption)}]`;
 }
@@ -253,10 +256,14 @@ export function timeSlides(slides: readonly Slide[], options: { strict?: boolean
 /** The speaker script, markdown: one section per slide with its minutes and word count. */
 export function slidesScript(input: SlidesInput, options: { strict?: boolean } = {}): string {
   const slides = buildSlides(input);
-  const minutes = timeSlides(slides, options);
+  return scriptDocument(input.file, slides, timeSlides(slides, options));
+}
+
+/** The speaker script of any slide list, timed by `minutes` (see {@link timeSlides}): markdown, one section per slide. */
+export function scriptDocument(file: VerdictsFile, slides: readonly Slide[], minutes: readonly number[]): string {
   const total = slides.reduce((a, s) => a + words(s.script), 0);
   return [
-    `# ${input.file.study.title}: speaker script`, '',
+    `# ${file.study.title}: speaker script`, '',
     `A ${TALK_MINUTES}-minute readout of \`slides.pdf\` (${slides.length} slides, ${total} words, about ${Math.round(total / TALK_MINUTES)} words a minute). Generated from the records; do not edit by hand.`, '',
     ...slides.flatMap((s, i) => [`## Slide ${i + 1}: ${s.title} (${minutes[i]} min, ${words(s.script)} words)`, '', s.script.replace(/\s+/g, ' ').trim(), '']),
   ].join('\n');
@@ -267,10 +274,14 @@ export function slidesScript(input: SlidesInput, options: { strict?: boolean } =
  */
 export function slidesSource(input: SlidesInput, options: { strict?: boolean } = {}): string {
   const slides = buildSlides(input);
-  const minutes = timeSlides(slides, options);
-  const head = `#set document(title: ${typstString(`${input.file.study.title}: readout`)}, author: "hypotest")
+  return slidesDocument(input.file, slides, timeSlides(slides, options));
+}
+
+/** The Typst source of any slide list (16:9, 10 × 5.625 in): a title page, then one page per slide with its title and minutes. */
+export function slidesDocument(file: VerdictsFile, slides: readonly Slide[], minutes: readonly number[]): string {
+  const head = `#set document(title: ${typstString(`${file.study.title}: readout`)}, author: "hypotest")
 #set page(width: 10in, height: 5.625in, margin: (x: 0.5in, top: 0.45in, bottom: 0.4in),
-  footer: context [#set text(size: 9pt, fill: luma(110)); ${t(input.file.study.name)} readout #h(1fr) #counter(page).display() / ${slides.length}])
+  footer: context [#set text(size: 9pt, fill: luma(110)); ${t(file.study.name)} readout #h(1fr) #counter(page).display() / ${slides.length}])
 #set text(font: "Source Sans 3", size: 16pt, fallback: false)
 #set par(justify: false, leading: 0.5em)
 #show raw: set text(font: "Source Code Pro", size: 0.85em)

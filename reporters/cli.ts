@@ -4,16 +4,17 @@
  * document; `npx hypotest prereg <study>` renders it again for a study that is already locked.
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadStudy, main, type CliHooks } from '../harness/cli.ts';
 import { HypotestError, StudyDefinitionError } from '../harness/errors.ts';
 import { collectHypotheses } from '../harness/hypothesis.ts';
-import { readLockStatus, type PreregLock } from '../harness/lock.ts';
+import { assertLockHolds, readLockStatus, type PreregLock } from '../harness/lock.ts';
 import { hypotestRoot, METRICS, type Study } from '../harness/study.ts';
 import { designOf } from '../harness/verdictAnnotation.ts';
+import { readNarrative, readStudyRuns, writeStudyDocuments } from './paper/build.ts';
 import { preregPdf, type PreregInput } from './paper/prereg.ts';
-import type { SensitivityFile } from './render/verdictTable.ts';
+import type { SensitivityFile, VerdictsFile } from './render/verdictTable.ts';
 
 let imports = 0;
 
@@ -58,6 +59,26 @@ export const reporterHooks: CliHooks = {
   },
 };
 
+/**
+ * Builds a study's documents again from its stored verdicts and records (`npx hypotest report <study> [--quick]`):
+ * `reports/<study>/verdicts.json` (quick: `reports/<study>/quick/`, or under `HYPOTEST_REPORTS_DIR`) and the run records
+ * and search trials in `results/`, without running anything. A registered report needs the lock to hold, as every path
+ * that writes a registered result does. A paired (arms) study gets the NeurIPS-style paper, a factorial one the
+ * ablation's layout. Returns the report folder and the problems (PDFs not built).
+ *
+ * @throws {HypotestError} (named, with the fix) when the verdicts are missing or the lock does not hold.
+ */
+export async function writeReport(root: string, name: string, profile: 'registered' | 'quick'): Promise<{ dir: string; problems: string[] }> {
+  const reports = process.env.HYPOTEST_REPORTS_DIR ? resolve(process.env.HYPOTEST_REPORTS_DIR) : join(root, 'reports');
+  const dir = profile === 'quick' ? join(reports, name, 'quick') : join(reports, name);
+  const path = join(dir, 'verdicts.json');
+  if (!existsSync(path)) throw new StudyDefinitionError(`hypotest report: ${relative(root, path)} does not exist. Fix: run the study's hypotheses first (${profile === 'quick' ? 'HYPOTEST_PROFILE=quick ' : ''}npx vitest run experiments/${name}); they write it.`);
+  const file = JSON.parse(readFileSync(path, 'utf8')) as VerdictsFile;
+  if (file.profile === 'registered') assertLockHolds(join(root, 'experiments', name), name, { cells: file.design.cells });
+  const problems = await writeStudyDocuments(dir, { file, runs: readStudyRuns(root, file), narrative: readNarrative(root, name), studyFolder: `experiments/${name}/` });
+  return { dir, problems };
+}
+
 /** Runs the command line with the reporters' additions; returns the exit status. */
 export async function cli(args: string[], root = hypotestRoot(), out: (line: string) => void = (line) => { process.stdout.write(line + '\n'); }): Promise<number> {
   if (args[0] === 'prereg' && args[1]) {
@@ -74,8 +95,26 @@ export async function cli(args: string[], root = hypotestRoot(), out: (line: str
       return 1;
     }
   }
+  if (args[0] === 'report' && args[1]) {
+    const name = args[1];
+    try {
+      const { dir, problems } = await writeReport(root, name, args.includes('--quick') ? 'quick' : 'registered');
+      out(`wrote the documents of '${name}' to ${relative(root, dir) || '.'}: paper.pdf, slides.pdf, slides-script.md, figures/, runs.csv, verdicts.csv.`);
+      for (const problem of problems) out(`hypotest: ${problem}`);
+      return problems.some((p) => /\.pdf not built/.test(p)) ? 1 : 0;
+    } catch (error) {
+      if (!(error instanceof HypotestError)) throw error;
+      out(`${error.name}: ${error.message}`);
+      return 1;
+    }
+  }
   const code = await main(args, root, out, reporterHooks);
-  if (code === 2) out('  npx hypotest prereg <study>    render experiments/<study>/prereg.pdf again for a locked study');
+  if (code === 2) {
+    out('  npx hypotest prereg <study>    render experiments/<study>/prereg.pdf again for a locked study');
+    out('  npx hypotest report <study> [--quick]');
+    out('                                 build the study\'s documents again from reports/<study>/verdicts.json and its records');
+    out('                                 (arms studies: the NeurIPS-style paper; factorial studies: the ablation\'s layout)');
+  }
   return code;
 }
 

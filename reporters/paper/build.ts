@@ -9,10 +9,13 @@ import { dirname, join } from 'node:path';
 import { readRecord, recordPath, resultsDirectory, type RunRecord } from '../../harness/store.ts';
 import type { VerdictsFile } from '../render/verdictTable.ts';
 import { buildArmsDocuments } from './armsDocuments.ts';
+import { armsReportData } from './armsData.ts';
+import { armsFigures } from './armsFigures.ts';
+import { NEURIPS_SECTIONS } from './neurips.ts';
 import { runsCsv, verdictsCsv } from './csv.ts';
-import { renderFigures, reportFigures } from './figures.ts';
+import { renderFigures, reportFigures, type ReportFigure } from './figures.ts';
 import { fillNarrative, NARRATIVE_FILE, type Narrative } from './narrative.ts';
-import { paperSource } from './paper.ts';
+import { PAPER_SECTIONS, paperSource } from './paper.ts';
 import { ScriptTimingError, slidesScript, slidesSource, WORDS_PER_MINUTE } from './slides.ts';
 import { compilePdf, PdfBuildError } from './typst.ts';
 
@@ -33,6 +36,16 @@ export interface StudyDocumentsInput {
 export interface StudyDocuments {
   files: Record<string, Buffer | string>;
   problems: string[];
+}
+
+/** The figures a study's paper shows (arms studies: the NeurIPS-style paper's; factorial: the ablation layout's), unrendered. */
+export function studyFigures(file: VerdictsFile, runs: readonly RunRecord[]): ReportFigure[] {
+  return file.design.analysis.model === 'paired' ? armsFigures(file, armsReportData(file, runs)) : reportFigures(file, runs);
+}
+
+/** The section headings of a study's paper, in order. */
+export function studySections(file: VerdictsFile): readonly string[] {
+  return file.design.analysis.model === 'paired' ? NEURIPS_SECTIONS : PAPER_SECTIONS;
 }
 
 /** Seconds since the epoch at which the last run of the design finished (the PDFs' creation date); lock time without runs. */

@@ -11,17 +11,15 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { REPO } from '../../fixtures/projects/run.ts';
 import type { VerdictsFile } from '../render/verdictTable.ts';
-import { buildStudyDocuments, documentTimestamp, readNarrative, readStudyRuns, type StudyDocuments } from './build.ts';
-import { reportFigures } from './figures.ts';
+import { buildStudyDocuments, documentTimestamp, readNarrative, readStudyRuns, studyFigures, studySections, type StudyDocuments } from './build.ts';
 import { fillNarrative, narrativeValues } from './narrative.ts';
-import { PAPER_SECTIONS } from './paper.ts';
 import { TALK_MINUTES, WORDS_PER_MINUTE } from './slides.ts';
 import { DOCUMENT_FONTS, PdfBuildError } from './typst.ts';
 
 const studies = readdirSync(join(REPO, 'reports')).filter((name) => existsSync(join(REPO, 'reports', name, 'paper.pdf')) && existsSync(join(REPO, 'reports', name, 'verdicts.json')));
 
 const pdfinfo = (path: string) => execFileSync('pdfinfo', [path], { encoding: 'utf8' });
-const pdftext = (path: string) => execFileSync('pdftotext', ['-enc', 'UTF-8', path, '-'], { encoding: 'utf8' }).replace(/\u00ad\n/g, '').replace(/-\n/g, '-').replace(/\s+/g, ' ');
+const pdftext = (path: string) => execFileSync('pdftotext', ['-enc', 'UTF-8', path, '-'], { encoding: 'utf8' }).replace(/\u00ad\n/g, '').replace(/-\n/g, '-').replace(/\s+/g, ' ').replace(/[‘’]/g, "'");
 const normal = (text: string) => text.replace(/\s+/g, ' ').trim();
 
 function fontsOf(path: string): { name: string; type: string; embedded: string }[] {
@@ -84,8 +82,8 @@ describe('committed study documents', () => {
 
       test('the paper names every section, every figure caption and every narrative value', () => {
         const text = pdftext(join(dir, 'paper.pdf'));
-        for (const heading of PAPER_SECTIONS) expect(text, heading).toContain(heading);
-        const figures = reportFigures(file, readStudyRuns(REPO, file));
+        for (const heading of studySections(file)) expect(text, heading).toContain(heading);
+        const figures = studyFigures(file, readStudyRuns(REPO, file));
         expect(figures.map((f) => f.file).sort()).toEqual(readdirSync(join(dir, 'figures')).sort());
         for (const figure of figures) expect(text, figure.file).toContain(normal(figure.caption).slice(0, 60));
         const narrative = readNarrative(REPO, study);

@@ -187,7 +187,7 @@ export function armsReportData(file: VerdictsFile, runs: readonly RunRecord[]): 
     }
   }
 
-  const bootstrapSeed = `${file.study.name}/paired-bootstrap`;
+  const bootstrapSeed = registeredBootstrapSeed(file) ?? `${file.study.name}/paired-bootstrap`;
   const lookup = (cell: string, seed: number) => finals.find((r) => r.cell === cell && r.seed === seed) ?? null;
   const paired: PairedOnSplit[] = [];
   if (file.profile === 'registered' && arms.length >= 2) {
@@ -219,6 +219,21 @@ export function armsReportData(file: VerdictsFile, runs: readonly RunRecord[]): 
     };
   }
   return { arms, seeds, splits: splitOrder, metrics: [...metrics], confidence, eceBins, metricRows, corruptions, corruptionRows, reliability, paired, bootstrapSeed, search, finals, trials };
+}
+
+/**
+ * The bootstrap seed the study registered for the paired comparison: `analysis.bootstrapSeed` when the plan has one, else
+ * the seed a registered note names beside the bootstrap (e.g. "two-level paired bootstrap ... (2,000 resamples, seed
+ * 2026)"); null when it names none (the comparison then uses the stream `<study>/paired-bootstrap`, and says so).
+ */
+export function registeredBootstrapSeed(file: VerdictsFile): number | string | null {
+  const declared = (file.design.analysis as { bootstrapSeed?: number | string }).bootstrapSeed;
+  if (declared !== undefined) return declared;
+  for (const note of file.design.notes) {
+    const match = /bootstrap[^.;]*?\bseed\s+(\d+)/i.exec(note);
+    if (match) return Number(match[1]);
+  }
+  return null;
 }
 
 /** Settings as `name = value`, numbers to three significant digits. */

@@ -168,6 +168,8 @@ describe('the NeurIPS-style paper of an arms study, from synthetic records of th
         expect(rows.reduce((a, r) => a + r.accuracy * r.count, 0)).toBeCloseTo(correct, 6);
       }
     }
+    // The bootstrap runs with the seed the study registered (in a note, as the architectures study does).
+    expect(data.bootstrapSeed).toBe(2026);
     const test = data.paired.find((p) => p.split === 'test')!;
     expect('comparison' in test).toBe(true);
     if ('comparison' in test) {

@@ -298,6 +298,7 @@ export function parseDepends(field: string): string[][] {
 /** One fetch: the lists in use (system first, else a private update made on demand) and a scratch folder. */
 class AptSession {
   private privateDir: string | null = null;
+  private privateListsFailed = false;
   private useSystem: boolean;
   private readonly attempts: string[] = [];
 
@@ -364,13 +365,15 @@ class AptSession {
         this.useSystem = false;
       }
     }
+    let listsReady = false;
     try {
       this.ensurePrivateLists();
+      listsReady = true;
       run('apt-get', [...this.privateOptions(), 'download', pkg], work);
       return this.debIn(work, pkg);
     } catch (error) {
-      if (error instanceof DebianFetchError) throw error;
-      this.attempts.push(`apt-get download ${pkg} with private package lists: ${lastLine(error)}`);
+      // A failed private update is already listed by ensurePrivateLists.
+      if (listsReady) this.attempts.push(`apt-get download ${pkg} with private package lists: ${lastLine(error)}`);
     }
     throw new DebianFetchError(
       `debianFetch: could not download the Debian package ${pkg}${neededBy} without root. Tried, in order:\n` +
@@ -380,7 +383,10 @@ class AptSession {
   }
 
   private ensurePrivateLists(): void {
-    if (this.privateDir) return;
+    if (this.privateDir) {
+      if (this.privateListsFailed) throw new Error('the private package lists could not be made (above)');
+      return;
+    }
     const dir = mkdtempSync(join(this.cacheDir, '.apt-'));
     mkdirSync(join(dir, 'lists', 'partial'), { recursive: true });
     mkdirSync(join(dir, 'cache', 'archives', 'partial'), { recursive: true });
@@ -388,6 +394,7 @@ class AptSession {
     try {
       run('apt-get', [...this.privateOptions(), 'update']);
     } catch (error) {
+      this.privateListsFailed = true;
       this.attempts.push(`apt-get update into private lists ${join(dir, 'lists')} (no root needed): ${lastLine(error)}`);
       throw error;
     }

@@ -12,7 +12,7 @@ import { makeTempDir } from '../../fixtures/data/generate.ts';
 import { errorOf } from '../../fixtures/testing.ts';
 import { XgboostUnavailableError } from '../errors.ts';
 import { loadXgboost, trainBooster } from '../models/gbt.ts';
-import { cachedDebianPackage, DebianFetchError, debianPackagesInUse, parseDepends } from './debianFetch.ts';
+import { cachedDebianPackage, DebianFetchError, debianPackagesInUse, fetchDebianPackage, parseDepends } from './debianFetch.ts';
 
 const tmp = makeTempDir('debian-xgboost');
 afterAll(() => tmp.remove());
@@ -86,5 +86,15 @@ describe('XGBoost fetched without root into a temporary cache', () => {
     const error = errorOf(() => loadXgboost({ systemSearch: false, cacheDir: `${tmp.dir}/empty`, fetch: false }));
     expect(error).toBeInstanceOf(XgboostUnavailableError);
     expect(String((error as Error).message)).toMatch(/libxgboost0 from the project's cache, fetched without root: .*fetching is off.*apt-get install libxgboost0/s);
+  });
+
+  test('a package the archive does not have: DebianFetchError listing each try (system lists, private update, private lists)', () => {
+    const error = errorOf(() => fetchDebianPackage('hypotest-no-such-package', { cacheDir: `${tmp.dir}/missing` }));
+    expect(error).toBeInstanceOf(DebianFetchError);
+    const message = String((error as Error).message);
+    expect(message).toMatch(/could not download the Debian package hypotest-no-such-package without root\. Tried, in order:/);
+    expect(message).toMatch(/1\. apt-get download hypotest-no-such-package with the system's package lists: E: Unable to locate package hypotest-no-such-package/);
+    expect(message).toMatch(/2\. apt-get download hypotest-no-such-package with private package lists: E: Unable to locate package hypotest-no-such-package/);
+    expect(message).toContain('Fix: install it as root (apt-get install hypotest-no-such-package)');
   });
 });

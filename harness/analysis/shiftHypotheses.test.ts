@@ -5,10 +5,10 @@
 import { describe, expect, test } from 'vitest';
 import { MetricUnavailableError } from '../errors.ts';
 import { encodePredictions, evaluatePredictions, type MetricValues } from '../metrics.ts';
-import { splitNote, verdictRows } from '../../reporters/render/verdictTable.ts';
+import { shiftGroupTable, splitNote, verdictRows } from '../../reporters/render/verdictTable.ts';
 import type { RunRecord } from '../store.ts';
-import { analyseStudy, pairedDifference, runMetric, shiftDrop, type HypothesisSpec } from './index.ts';
-import { arms, byId, close, dataset, handPaired, hypothesis, interval, lookup, runRecord } from '../../fixtures/analysis.ts';
+import { analyseStudy, pairedDifference, runMetric, shiftDrop, summariseStudy, type HypothesisSpec } from './index.ts';
+import { arms, byId, close, dataset, handPaired, hypothesis, interval, lookup, mean, runRecord } from '../../fixtures/analysis.ts';
 
 const study = arms(['mlp', 'gbt'], [1, 2, 3, 4], { dataset: { ...dataset, hasShift: true } });
 
@@ -173,5 +173,40 @@ describe('metrics a record does not store', () => {
     const [r] = analyseStudy(small, [hypothesis('F', pairedDifference('mlp', 'gbt'), 'greater', 1, 'confirmatory', 'macroF1')], lookup(recs), 'registered');
     expect(r.verdict).toBe('error');
     expect(r.reason).toMatch(/^MetricUnavailableError: run mlp\/seed-1/);
+  });
+});
+
+describe('the shift split by corruption in the summary and the reports', () => {
+  const groupRecords = (): Map<string, RunRecord> => {
+    const out = records();
+    for (const [key, record] of out) {
+      const shift = record.metrics.shift!;
+      // Two corruptions of equal size: the pooled value is their mean.
+      out.set(key, { ...record, groupMetrics: { shift: { 'rotate-4': { ...shift, accuracy: shift.accuracy - 5 }, 'gaussian-blur-5': { ...shift, accuracy: shift.accuracy + 5 } } } });
+    }
+    return out;
+  };
+
+  test('summariseStudy gives each cell a mean per corruption beside the pooled shift, in registration order', () => {
+    const summary = summariseStudy(study, lookup(groupRecords()), 'registered')!;
+    expect(summary.groups).toEqual({ split: 'shift', names: ['rotate-4', 'gaussian-blur-5'] });
+    const mlp = summary.cells.find((c) => c.cell === 'mlp')!;
+    close(mlp.metrics['shift.accuracy'].mean, mean(ACCURACY.mlp.shift));
+    close(mlp.metrics['shift/rotate-4.accuracy'].mean, mean(ACCURACY.mlp.shift) - 5);
+    close(mlp.metrics['shift/gaussian-blur-5.accuracy'].mean, mean(ACCURACY.mlp.shift) + 5);
+    // Without groups nothing is added (old summaries unchanged).
+    const plain = summariseStudy(study, lookup(records()), 'registered')!;
+    expect('groups' in plain).toBe(false);
+    expect(Object.keys(plain.cells[0].metrics).some((k) => k.includes('/'))).toBe(false);
+    expect(summariseStudy(study, lookup(groupRecords()), 'quick')!.groups).toBeUndefined();
+  });
+
+  test('the reports show a table per registered metric: cell, pooled shift, each corruption', () => {
+    const summary = summariseStudy(study, lookup(groupRecords()), 'registered')!;
+    const table = shiftGroupTable({ summary, design: { seeds: study.seeds, metrics: study.metrics } } as never)!;
+    expect(table.header).toEqual(['cell', 'shift', 'rotate-4', 'gaussian-blur-5']);
+    expect(table.rows[0]).toEqual(['mlp', mean(ACCURACY.mlp.shift).toFixed(2), (mean(ACCURACY.mlp.shift) - 5).toFixed(2), (mean(ACCURACY.mlp.shift) + 5).toFixed(2)]);
+    expect(table.title).toBe('shift split by corruption: accuracy (%), mean over 4 seeds; "shift" pools every corruption');
+    expect(shiftGroupTable({ summary: summariseStudy(study, lookup(records()), 'registered'), design: { seeds: study.seeds, metrics: study.metrics } } as never)).toBeNull();
   });
 });

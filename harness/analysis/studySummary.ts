@@ -13,8 +13,9 @@ export interface CellSummary {
   /** How many of them diverged. */
   diverged: number;
   /**
-   * Per `split.metric` (e.g. `test.accuracy`): mean and t interval over seeds, in the metric's unit (accuracy: percent;
-   * nll: nats); bounds null when fewer than two seeds or constant values.
+   * Per `split.metric` (e.g. `test.accuracy`), and per `shift/<corruption>.metric` (e.g. `shift/rotate-2.accuracy`) when
+   * the shift split registers several corruptions: mean and t interval over seeds, in the metric's unit (accuracy:
+   * percent; nll: nats); bounds null when fewer than two seeds or constant values.
    */
   metrics: Record<string, { mean: number; lower: number | null; upper: number | null; values: number[] }>;
 }
@@ -26,6 +27,11 @@ export interface StudySummary {
   /** Confidence of the per-cell intervals, a fraction. */
   confidence: number;
   cells: CellSummary[];
+  /**
+   * The groups of a sealed split whose examples are grouped (the shift split's registered corruptions), whose per-group
+   * means are in each cell's `metrics` as `<split>/<group>.<metric>`; absent when no split has groups.
+   */
+  groups?: { split: 'shift'; names: string[] };
   /** Sums of squares and mean squares in the metric's unit squared; df counts; p-values and partial ω² fractions. */
   anova: { rows: { term: string; sumOfSquares: number; df: number; meanSquare: number; F: number; pValue: number; partialOmegaSquared: number }[]; residual: { sumOfSquares: number; df: number; meanSquare: number } } | null;
   anovaError?: string;
@@ -51,11 +57,16 @@ export function summariseStudy(study: Study, records: RecordLookup, profile: Pro
   const divergedAs = study.diverged.rule === 'substitute-chance' ? 'chance' : 'missing';
   const splits: SplitName[] = profile === 'registered' ? ['validation', 'test', ...(study.dataset.hasShift ? ['shift' as const] : [])] : ['validation'];
   const metrics: MetricName[] = [study.metrics.primary, ...(study.metrics.secondary ?? [])];
+  const groupNames = profile === 'registered' ? Object.keys(rows.find((r) => r.record.groupMetrics?.shift)?.record.groupMetrics?.shift ?? {}) : [];
+  const readings: { key: string; split: SplitName; group?: string }[] = [
+    ...splits.map((onSplit) => ({ key: onSplit as string, split: onSplit })),
+    ...groupNames.map((group) => ({ key: `shift/${group}`, split: 'shift' as const, group })),
+  ];
   const cells: CellSummary[] = study.cellIds.map((cellId) => {
     const own = rows.filter((r) => r.cell === cellId);
     const summary: CellSummary = { cell: cellId, levels: study.levelsOf(cellId), n: own.length, diverged: own.filter((r) => r.record.status === 'diverged').length, metrics: {} };
-    for (const onSplit of splits) for (const metric of metrics) {
-      const values = own.map((r) => runMetric(r.record, onSplit, metric, divergedAs, { eceBins: eceBinsOf(study) })).filter((v): v is number => v !== null);
+    for (const { key, split: onSplit, group } of readings) for (const metric of metrics) {
+      const values = own.map((r) => runMetric(r.record, onSplit, metric, divergedAs, { eceBins: eceBinsOf(study), ...(group === undefined ? {} : { group }) })).filter((v): v is number => v !== null);
       if (values.length === 0) continue;
       // The plain left-to-right mean, not stats' compensated one: the committed reports were generated with it,
       // and regenerating them from the stored records must give the same bytes (it differs in the last bits).
@@ -67,7 +78,7 @@ export function summariseStudy(study: Study, records: RecordLookup, profile: Pro
       } catch {
         // One seed or identical values: no interval, the mean alone is reported.
       }
-      summary.metrics[`${onSplit}.${metric}`] = { mean, lower, upper, values };
+      summary.metrics[`${key}.${metric}`] = { mean, lower, upper, values };
     }
     return summary;
   });
@@ -85,5 +96,8 @@ export function summariseStudy(study: Study, records: RecordLookup, profile: Pro
       anovaError = `${(error as Error).name}: ${(error as Error).message}`;
     }
   }
-  return { metric: study.metrics.primary, split, confidence: study.analysis.confidence, cells, anova, ...(anovaError ? { anovaError } : {}) };
+  return {
+    metric: study.metrics.primary, split, confidence: study.analysis.confidence, cells,
+    ...(groupNames.length > 0 ? { groups: { split: 'shift' as const, names: groupNames } } : {}), anova, ...(anovaError ? { anovaError } : {}),
+  };
 }

@@ -195,6 +195,8 @@ export function renderTerminalTable(file: VerdictsFile, options: number | Termin
   const openings = sealedOpeningsNote(file);
   if (openings) out.push(...wrapText(openings, width));
   out.push(...renderCellMeans(file, width));
+  const byCorruption = shiftGroupTable(file);
+  if (byCorruption) out.push(...wrapText(byCorruption.title, width), ...alignRows([byCorruption.header, ...byCorruption.rows]));
   const counts = new Map<string, number>();
   for (const r of file.hypotheses) counts.set(r.verdict, (counts.get(r.verdict) ?? 0) + 1);
   out.push([...counts].map(([v, n]) => `${n} ${v}`).join(', '));
@@ -216,6 +218,41 @@ export function cellMeanRows(file: VerdictsFile): string[][] {
 function cellMeansTitle(file: VerdictsFile): string {
   const s = file.summary!;
   return `cell means: ${s.split} ${s.metric}${METRICS[s.metric].valueUnit === '%' ? ' (%)' : ''}, mean [${formatConfidence(s.confidence)} CI] over ${file.design.seeds.length} seeds`;
+}
+
+/**
+ * The shift split by corruption, for one metric (default: the study's primary): one row per cell with its mean over seeds
+ * on the pooled shift split and on each registered corruption (`summary.groups`), in the metric's value unit; null when
+ * the shift split has no groups (a single corruption, or none).
+ */
+export function shiftGroupTable(file: VerdictsFile, metric = file.summary?.metric): { title: string; header: string[]; rows: string[][] } | null {
+  const summary = file.summary;
+  if (!summary?.groups || !metric) return null;
+  const unit = METRICS[metric].valueUnit;
+  const keys = ['shift', ...summary.groups.names.map((g) => `shift/${g}`)];
+  return {
+    title: `shift split by corruption: ${metric}${unit === '%' ? ' (%)' : ` (${unit})`}, mean over ${file.design.seeds.length} seeds; "shift" pools every corruption`,
+    header: ['cell', 'shift', ...summary.groups.names],
+    rows: summary.cells.map((c) => [c.cell, ...keys.map((k) => formatValue(c.metrics[`${k}.${metric}`]?.mean, unit))]),
+  };
+}
+
+/** Rows padded to aligned columns, for the terminal. */
+function alignRows(rows: string[][]): string[] {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd());
+}
+
+/** The markdown section on the shift split by corruption: one table per registered metric; empty without groups. */
+function shiftGroupMarkdown(file: VerdictsFile): string[] {
+  if (!file.summary?.groups) return [];
+  const metrics = [file.design.metrics.primary, ...(file.design.metrics.secondary ?? [])];
+  const out = ['## Shift split by corruption', ''];
+  for (const metric of metrics) {
+    const table = shiftGroupTable(file, metric)!;
+    out.push(`${table.title[0].toUpperCase()}${table.title.slice(1)}.`, '', `| ${table.header.map(esc).join(' | ')} |`, `| ${table.header.map(() => '---').join(' | ')} |`, ...table.rows.map((r) => `| ${r.map(esc).join(' | ')} |`), '');
+  }
+  return out;
 }
 
 /** The per-cell means for the terminal, in as many columns as fit the width. */
@@ -251,6 +288,7 @@ export function renderMarkdown(file: VerdictsFile): string {
     ...verdictRows(file).map((row) => `| ${row.map(esc).join(' | ')} |`),
     '',
     ...(file.summary ? ['## Cell means', '', `${cellMeansTitle(file)[0].toUpperCase()}${cellMeansTitle(file).slice(1)}.`, '', '| cell | mean [CI] |', '| --- | --- |', ...cellMeanRows(file).map((r) => `| ${r[0]} | ${r[1]} |`), ''] : []),
+    ...shiftGroupMarkdown(file),
     ...(sealedOpeningsNote(file) ? ['## Sealed openings', '', sealedOpeningsNote(file)!, ''] : []),
     '## Reasons',
     '',

@@ -32,4 +32,14 @@ describe('createProgressPrinter', () => {
     expect(lines.map((line) => line.match(/epoch (\d+)\/10/)?.[1])).toEqual(['1', '6', '10']);
     expect(lines[2]).toContain('10s elapsed, ~0s left');
   });
+
+  test('boosting rounds count toward their own total, not the budget\'s epochs', () => {
+    const { lines, onEpoch, advance } = printer(5);
+    for (let round = 1; round <= 60; round++) {
+      advance(1);
+      onEpoch({ epoch: round, unit: 'round', of: 60, trainLoss: 0.1 });
+    }
+    expect(lines.at(-1)).toBe('[d4-gelu-wd1e-4 seed 2] round 60/60  loss 0.1000  60s elapsed, ~0s left\n');
+    expect(lines[1]).toMatch(/round 6\/60 .* ~54s left/);
+  });
 });

@@ -16,7 +16,7 @@ function duration(seconds: number): string {
  * formatProgress({ cell: 'a', seed: 1, epoch: 1, epochs: 2, secondsElapsed: 3 })
  */
 export function formatProgress(event: ProgressEvent): string {
-  const parts = [`[${event.cell} seed ${event.seed}] epoch ${event.epoch}/${event.epochs}`];
+  const parts = [`[${event.cell} seed ${event.seed}] ${event.unit ?? 'epoch'} ${event.epoch}/${event.epochs}`];
   if (event.validationAccuracy !== undefined) parts.push(`val acc ${(event.validationAccuracy * 100).toFixed(2)}%`);
   if (event.trainLoss !== undefined) parts.push(`loss ${Number.isFinite(event.trainLoss) ? event.trainLoss.toFixed(4) : String(event.trainLoss)}`);
   let time = `${duration(event.secondsElapsed)} elapsed`;
@@ -58,18 +58,20 @@ export function createProgressPrinter(options: ProgressPrinterOptions): (log: Ep
   let lastPrintedAt = -Infinity;
   return (log: EpochLog) => {
     const at = now();
-    if (at - lastPrintedAt < minIntervalMs && log.epoch < options.epochs) return;
+    const total = log.of ?? options.epochs;
+    if (at - lastPrintedAt < minIntervalMs && log.epoch < total) return;
     lastPrintedAt = at;
     const secondsElapsed = (at - startedAt) / 1000;
     const line = formatProgress({
       cell: options.cell,
       seed: options.seed,
       epoch: log.epoch,
-      epochs: options.epochs,
+      epochs: total,
+      ...(log.unit ? { unit: log.unit } : {}),
       validationAccuracy: log.validationAccuracy,
       trainLoss: log.trainLoss,
       secondsElapsed,
-      secondsLeft: log.epoch > 0 ? (secondsElapsed / log.epoch) * Math.max(0, options.epochs - log.epoch) : undefined,
+      secondsLeft: log.epoch > 0 ? (secondsElapsed / log.epoch) * Math.max(0, total - log.epoch) : undefined,
     });
     write(`${line}\n`);
   };

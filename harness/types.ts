@@ -82,7 +82,12 @@ export interface ExperimentData {
 
 /** One epoch of a learning curve, as recorded in the run record. */
 export interface EpochLog {
+  /** The step of training this entry closes: an epoch, or a boosting round when `unit` is `'round'`. 1-based. */
   epoch: number;
+  /** What `epoch` counts: epochs (the default) or boosting rounds (trees). */
+  unit?: 'epoch' | 'round';
+  /** How many `unit`s the run trains in all, when not the budget's `epochs` (trees: their rounds). */
+  of?: number;
   trainLoss: number;
   /** A fraction in [0, 1] (run records' `metrics.accuracy` is in percent). */
   validationAccuracy?: number;
@@ -139,6 +144,8 @@ export interface ProgressEvent {
   seed: number;
   epoch: number;
   epochs: number;
+  /** What `epoch` and `epochs` count; default 'epoch' (trees: 'round'). */
+  unit?: 'epoch' | 'round';
   validationAccuracy?: number;
   trainLoss?: number;
   secondsElapsed: number;

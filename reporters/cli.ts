@@ -35,7 +35,8 @@ export async function writePreregDocument(root: string, study: Study, studyDir: 
     design: designOf(study, 'registered'),
     hypotheses: specs.map((h) => {
       const metric = h.metric ?? study.metrics.primary;
-      return { id: h.id, claim: h.claim, effect: h.effect.label, metric, unit: METRICS[metric].unit, direction: h.direction, sesoi: h.sesoi, sesoiReason: h.sesoiReason, family: h.family };
+      const split = h.effect.kind === 'shift-drop' ? 'test and shift (test minus shift)' : h.split;
+      return { id: h.id, claim: h.claim, effect: h.effect.label, metric, unit: METRICS[metric].unit, ...(split ? { split } : {}), direction: h.direction, sesoi: h.sesoi, sesoiReason: h.sesoiReason, family: h.family };
     }),
     sensitivity: existsSync(sensitivityPath) ? (JSON.parse(readFileSync(sensitivityPath, 'utf8')) as SensitivityFile) : null,
     lock: { hash: lock.hash, lockedAt: lock.lockedAt, gitCommit: lock.gitCommit },

@@ -287,7 +287,7 @@ export async function trainXgboost<Config extends XgboostCellConfig>(ctx: TrainC
     library: library.library,
     onRound: (log) => {
       if (!Number.isFinite(log.trainLoss)) diverged ??= log;
-      const epoch: EpochLog = { epoch: log.round, trainLoss: log.trainLoss, seconds: Number(log.seconds.toFixed(3)) };
+      const epoch: EpochLog = { epoch: log.round, unit: 'round', of: params.rounds, trainLoss: log.trainLoss, seconds: Number(log.seconds.toFixed(3)) };
       if (log.validationAccuracy !== undefined) epoch.validationAccuracy = log.validationAccuracy;
       if (log.validationLoss !== undefined) epoch.validationLoss = log.validationLoss;
       ctx.onEpoch(epoch);

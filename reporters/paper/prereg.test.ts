@@ -37,3 +37,23 @@ describe('prereg.pdf', () => {
     for (const line of fonts) expect(line).toMatch(/\+(SourceSerif4|SourceSans3|SourceCodePro)-\S+\s+CID TrueType\s+Identity-H\s+yes/);
   });
 });
+
+describe('prereg.pdf names the split of a hypothesis that names one, and the registered ECE bins (issue 13)', () => {
+  test('a shift hypothesis and a shift drop say which sealed splits they are judged on', () => {
+    const withShift: PreregInput = {
+      ...input,
+      design: { ...input.design, metrics: { ...input.design.metrics, secondary: ['nll', 'ece'], eceBins: 20 } },
+      hypotheses: [
+        { ...input.hypotheses[0], id: 'S1', split: 'shift' },
+        { ...input.hypotheses[1], id: 'S2', metric: 'ece', unit: 'pp', split: 'test and shift (test minus shift)' },
+        input.hypotheses[2],
+      ],
+    };
+    const dir = mkdtempSync(join(tmpdir(), 'hypotest-prereg-'));
+    writeFileSync(join(dir, 'prereg.pdf'), preregPdf(withShift));
+    const text = execFileSync('pdftotext', [join(dir, 'prereg.pdf'), '-'], { encoding: 'utf8' }).replace(/\u00ad\n/g, '').replace(/\s+/g, ' ');
+    expect(text).toContain('metric accuracy on the shift split;');
+    expect(text).toContain('metric ece on the test and shift (test minus shift) splits;');
+    expect(text).toMatch(/secondary nll, ece; ECE with 20 equal-?width bins/);
+  });
+});

@@ -17,6 +17,8 @@ export interface PreregHypothesis {
   effect: string;
   metric: string;
   unit: string;
+  /** The sealed split(s) it is judged on, when the hypothesis names one or is a shift drop (absent: the test split). */
+  split?: string;
   direction: 'greater' | 'less' | 'equivalent';
   sesoi: number;
   sesoiReason: string;
@@ -57,14 +59,14 @@ export function preregSource(input: PreregInput): string {
     [design.factors ? 'Factors' : 'Arms', t(design.factors ? Object.entries(design.factors).map(([f, l]) => `${f}: ${l.join(', ')}`).join('; ') + ` (full factorial, ${design.cells.length} cells)` : design.cells.join(', '))],
     ['Seeds', t(`${design.seeds.join(', ')} in every cell (${design.cells.length * design.seeds.length} runs)`)],
     ['Budget', t(Object.entries(design.budget).map(([k, v]) => `${k} ${v}`).join(', '))],
-    ['Metric', t(`${design.metrics.primary} on the sealed test split, read at the ${design.metrics.readAt === 'final-epoch' ? 'final epoch' : 'best validation epoch'}${design.metrics.secondary?.length ? `; secondary ${design.metrics.secondary.join(', ')}` : ''}`)],
+    ['Metric', t(`${design.metrics.primary} on the sealed test split, read at the ${design.metrics.readAt === 'final-epoch' ? 'final epoch' : 'best validation epoch'}${design.metrics.secondary?.length ? `; secondary ${design.metrics.secondary.join(', ')}` : ''}${design.metrics.eceBins !== undefined ? `; ECE with ${design.metrics.eceBins} equal-width bins` : ''}`)],
     ['Diverged runs', t(`${design.diverged.rule}: ${design.diverged.reason}`)],
   ];
   out.push(`#table(columns: (auto, 1fr), ${rows.map(([k, v]) => `[*${k}*], [${v}]`).join(', ')})`);
   if (design.notes.length) out.push(design.notes.map((n) => `- ${markdownToTypst(n)}`).join('\n'));
   out.push('= Hypotheses');
   out.push(hypotheses.map((h) => `#block(breakable: false, above: 0.9em)[*${t(h.id)}* (${t(h.family)}) #h(0.4em) ${t(h.claim)} \\
-  Effect: ${t(h.effect)}; metric ${t(h.metric)}; claimed ${t(formatClaimThreshold(h.direction, h.sesoi, h.unit))}. \\
+  Effect: ${t(h.effect)}; metric ${t(h.metric)}${h.split ? t(` on the ${h.split} split${h.split.includes(' and ') ? 's' : ''}`) : ''}; claimed ${t(formatClaimThreshold(h.direction, h.sesoi, h.unit))}. \\
   _Why this SESOI:_ ${t(h.sesoiReason)}]`).join('\n'));
   out.push('= Analysis plan');
   const a = design.analysis;

@@ -7,7 +7,7 @@ import { MetricUnavailableError } from '../errors.ts';
 import { encodePredictions, evaluatePredictions, type MetricValues } from '../metrics.ts';
 import { shiftGroupTable, splitNote, verdictRows } from '../../reporters/render/verdictTable.ts';
 import type { RunRecord } from '../store.ts';
-import { analyseStudy, pairedDifference, runMetric, shiftDrop, summariseStudy, type HypothesisSpec } from './index.ts';
+import { analyseStudy, designSensitivity, pairedDifference, runMetric, shiftDrop, summariseStudy, type HypothesisSpec } from './index.ts';
 import { arms, byId, close, dataset, handPaired, hypothesis, interval, lookup, mean, runRecord } from '../../fixtures/analysis.ts';
 
 const study = arms(['mlp', 'gbt'], [1, 2, 3, 4], { dataset: { ...dataset, hasShift: true } });
@@ -208,5 +208,19 @@ describe('the shift split by corruption in the summary and the reports', () => {
     expect(table.rows[0]).toEqual(['mlp', mean(ACCURACY.mlp.shift).toFixed(2), (mean(ACCURACY.mlp.shift) - 5).toFixed(2), (mean(ACCURACY.mlp.shift) + 5).toFixed(2)]);
     expect(table.title).toBe('shift split by corruption: accuracy (%), mean over 4 seeds; "shift" pools every corruption');
     expect(shiftGroupTable({ summary: summariseStudy(study, lookup(records()), 'registered'), design: { seeds: study.seeds, metrics: study.metrics } } as never)).toBeNull();
+  });
+});
+
+describe('the pilot before the lock (validation only)', () => {
+  const piloted = arms(['mlp', 'gbt'], [1, 2, 3, 4], { dataset: { ...dataset, hasShift: true }, pilot: { cells: ['mlp', 'gbt'], seeds: [101, 102, 103], reason: 'spread' } });
+  const pilotRecords = new Map<string, RunRecord>();
+  for (const arm of ['mlp', 'gbt'] as Arm[]) [101, 102, 103].forEach((seed, s) => pilotRecords.set(`${arm}/${seed}`, runRecord(arm, seed, { validation: { accuracy: ACCURACY[arm].validation[s], nll: 0.3, ece: ECE[arm].validation[s] } }, { profile: 'pilot' })));
+
+  test('a shift drop is not estimable; a shift hypothesis is planned with the validation spread, and says so', () => {
+    const [s1, , d1] = designSensitivity(piloted, HYPOTHESES, lookup(pilotRecords), { testExamples: 1000 });
+    expect(d1).toMatchObject({ id: 'D1', sigma: null, minimumDetectableEffect: null, decidable: null });
+    expect(d1.assessment).toMatch(/^not estimable from a validation-only pilot/);
+    expect(s1.sigma).not.toBeNull();
+    expect(s1.assessment).toContain('the spread is measured on the uncorrupted validation split, standing in for the shift split');
   });
 });

@@ -18,5 +18,7 @@ export function verdictLine(result: HypothesisResult): string {
   const claim = result.direction === 'equivalent' ? `within ±${result.sesoi}` : `${result.direction === 'greater' ? '> +' : '< −'}${result.sesoi}`;
   const mde = result.verdict === 'inconclusive' && result.minimumDetectableEffect !== null ? `; the design's MDE is ${formatValue(result.minimumDetectableEffect, result.unit)} ${result.unit}` : '';
   const beside = result.registeredRuleVerdict ? `; under the registered verdict rule ${result.registeredRuleVerdict.verdictRule}: ${result.registeredRuleVerdict.verdict} (${result.registeredRuleVerdict.code})` : '';
-  return `${result.verdict}: ${result.effect} = ${signed(result.estimate)} ${result.unit} (${ci}); claim ${claim} ${result.unit}; ${result.code}${mde}${beside}`;
+  // A hypothesis that names its split says so (a shift drop's label already names both splits).
+  const on = result.registeredSplit && !result.shiftDrop ? ` on ${result.split}${result.split !== result.registeredSplit ? ` (standing in for ${result.registeredSplit})` : ''}` : '';
+  return `${result.verdict}: ${result.effect}${on} = ${signed(result.estimate)} ${result.unit} (${ci}); claim ${claim} ${result.unit}; ${result.code}${mde}${beside}`;
 }

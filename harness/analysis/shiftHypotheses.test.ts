@@ -4,6 +4,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { MetricUnavailableError } from '../errors.ts';
+import { verdictLine } from '../verdictLine.ts';
 import { encodePredictions, evaluatePredictions, type MetricValues } from '../metrics.ts';
 import { shiftGroupTable, splitNote, verdictRows } from '../../reporters/render/verdictTable.ts';
 import type { RunRecord } from '../store.ts';
@@ -222,5 +223,16 @@ describe('the pilot before the lock (validation only)', () => {
     expect(d1.assessment).toMatch(/^not estimable from a validation-only pilot/);
     expect(s1.sigma).not.toBeNull();
     expect(s1.assessment).toContain('the spread is measured on the uncorrupted validation split, standing in for the shift split');
+  });
+});
+
+describe('the verdict line (Vitest annotation) names the split', () => {
+  test('a shift hypothesis says "on shift"; a shift drop\'s label names both splits; a test hypothesis is unchanged', () => {
+    const results = analyseStudy(study, HYPOTHESES, lookup(records()), 'registered');
+    expect(verdictLine(byId(results, 'S1'))).toMatch(/^supported: gbt − mlp \(paired by seed\) on shift = \+/);
+    expect(verdictLine(byId(results, 'D1'))).toMatch(/^supported: mlp: test − shift \(paired by seed\) = \+/);
+    expect(verdictLine(byId(results, 'S2'))).toMatch(/^refuted: gbt − mlp \(paired by seed\) = /);
+    const quick = analyseStudy(study, HYPOTHESES, lookup(records()), 'quick');
+    expect(verdictLine(byId(quick, 'S1'))).toContain('gbt − mlp (paired by seed) on validation (standing in for shift) = ');
   });
 });

@@ -8,7 +8,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { contrast, pairedDifference, topTwoOnValidation } from './analysis/effects.ts';
+import { contrast, pairedDifference, shiftDrop, topTwoOnValidation } from './analysis/effects.ts';
 import { validateHypothesis, type HypothesisSpec } from './analysis/hypothesisSpec.ts';
 import { HypothesisDefinitionError, HypotestError, StudyDefinitionError } from './errors.ts';
 import { defineStudy, METRICS, type Study, type StudyInput } from './study.ts';
@@ -91,10 +91,11 @@ const studyInput: fc.Arbitrary<unknown> = factors.chain((levels) =>
       cells: fc.constant(cells),
       seeds: fc.constant(declaredSeeds),
       metrics: field(object({
-        primary: field(fc.constantFrom('accuracy', 'nll')),
-        secondary: optional(fc.subarray(['accuracy', 'nll'])),
+        primary: field(fc.constantFrom('accuracy', 'macroF1', 'nll', 'ece', 'brier')),
+        secondary: optional(fc.subarray(['accuracy', 'macroF1', 'nll', 'ece', 'brier'])),
         readAt: field(fc.constantFrom('final-epoch', 'best-validation-epoch')),
-      }, ['primay'])),
+        eceBins: optional(fc.integer({ min: 1, max: 1000 })),
+      }, ['primay', 'eceBin'])),
       budget: field(object({ registered: field(budget), quick: field(budget) }, ['registred'])),
       pilot: optional(object({
         cells: field(fc.subarray(cellIds, { minLength: 1 })),
@@ -130,6 +131,7 @@ function studyProblems(study: Study): string[] {
   if (!study.cellIds.every((id) => has(study.cells, id) && typeof study.cells[id] === 'object')) problems.push('a cell is not an object');
   if (study.notes !== undefined && (!Array.isArray(study.notes) || !study.notes.every((n) => typeof n === 'string'))) problems.push('notes is not a list of strings');
   if (typeof study.analysis.power === 'number' && !(study.analysis.power > 0 && study.analysis.power < 1)) problems.push('power is outside (0, 1)');
+  if (study.metrics.eceBins !== undefined && !(Number.isInteger(study.metrics.eceBins) && study.metrics.eceBins >= 1 && study.metrics.eceBins <= 1000)) problems.push('metrics.eceBins is not an integer from 1 to 1000');
   return problems;
 }
 
@@ -196,18 +198,20 @@ function hypothesisSpec(study: Study): fc.Arbitrary<unknown> {
     { arbitrary: field(weights).map((w) => (w && typeof w === 'object' ? contrast(w as Record<string, Record<string, number>>, 'fuzzed contrast') : { kind: 'contrast', weights: w, label: 'x' })), weight: 3 },
     { arbitrary: fc.tuple(field(fc.constantFrom(...study.cellIds)), field(fc.constantFrom(...study.cellIds))).map(([a, b]) => (typeof a === 'string' && typeof b === 'string' ? pairedDifference(a, b) : { kind: 'paired', a, b, label: 'a − b' })), weight: 2 },
     { arbitrary: fc.constant(topTwoOnValidation()), weight: 1 },
+    { arbitrary: field(fc.constantFrom(...study.cellIds)).map((arm) => (typeof arm === 'string' ? shiftDrop(arm) : { kind: 'shift-drop', arm, label: 'drop' })), weight: 1 },
     { arbitrary: junk, weight: 1 },
   );
   return object({
     id: field(fc.stringMatching(/^H[0-9]{1,2}$/)),
     claim: field(text),
     effect,
-    metric: optional(fc.constantFrom('accuracy', 'nll')),
+    metric: optional(fc.constantFrom('accuracy', 'macroF1', 'nll', 'ece', 'brier')),
+    split: optional(fc.constantFrom('test', 'shift')),
     direction: field(fc.constantFrom('greater', 'less', 'equivalent')),
     sesoi: field(fc.double({ min: 0.01, max: 10, noNaN: true })),
     sesoiReason: field(text),
     family: field(fc.constantFrom(...Object.keys(study.analysis.families))),
-  }, ['metirc', 'sesio']);
+  }, ['metirc', 'sesio', 'splits']);
 }
 
 /** An independent check that an accepted hypothesis is well formed. */
@@ -222,6 +226,8 @@ function hypothesisProblems(study: Study, spec: HypothesisSpec): string[] {
       else if (!Object.values(weights).every((w) => typeof w === 'number' && Number.isFinite(w))) problems.push(`weights of ${factor} are not finite numbers`);
     }
   }
+  if (spec.split !== undefined && spec.split !== 'test' && !(spec.split === 'shift' && study.dataset.hasShift)) problems.push(`split ${String(spec.split)} is not a sealed split of the study`);
+  if (spec.effect.kind === 'shift-drop' && (!study.dataset.hasShift || spec.split !== undefined || !study.cellIds.includes(spec.effect.arm))) problems.push('a shift drop without a shift split, with a split, or of an unknown arm');
   if (spec.effect.kind === 'paired' && (!study.cellIds.includes(spec.effect.a) || !study.cellIds.includes(spec.effect.b) || spec.effect.a === spec.effect.b)) problems.push('paired cells are not two cells of the study');
   return problems;
 }

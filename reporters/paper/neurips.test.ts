@@ -201,4 +201,23 @@ describe('the NeurIPS-style paper of an arms study, from synthetic records of th
       expect(Buffer.from(again.files[name]).equals(Buffer.from(built.files[name])), name).toBe(true);
     }
   }, 120_000);
+
+  test('longer claims and narrative are set tighter to keep four pages; past what fits, the problem names the narrative to shorten', async () => {
+    const longer = armsFixture();
+    longer.file.hypotheses.forEach((h) => { h.claim = `${h.claim}, as registered before the sealed splits opened`; });
+    const grow = (times: number) => longer.narrative
+      .replace('## Introduction\n', `## Introduction\n${'Benchmarks of model families rarely give each family the same tuning budget. '.repeat(times)}\n\n`)
+      .replace('## Discussion\n', `## Discussion\n${'The comparison is what a lab would run before choosing a family for a small image task. '.repeat(times)}\n\n`);
+    const fits = await buildStudyDocuments({ ...input(), file: longer.file, runs: longer.runs, narrative: grow(6) });
+    expect(fits.problems).toEqual([]);
+    const fitsPath = join(dir, 'longer.pdf');
+    writeFileSync(fitsPath, fits.files['paper.pdf']);
+    expect(pagesOf(fitsPath)).toBe(5);
+    expect(/^References$/m.test(pageText(fitsPath, 5))).toBe(true);
+    expect(Buffer.from(fits.files['paper.pdf']).equals(Buffer.from(built.files['paper.pdf']))).toBe(false);
+    const tooLong = await buildStudyDocuments({ ...input(), file: longer.file, runs: longer.runs, narrative: grow(60) });
+    const paperProblems = tooLong.problems.filter((p) => p.startsWith('paper.pdf'));
+    expect(paperProblems).toHaveLength(1);
+    expect(paperProblems[0]).toMatch(/^paper\.pdf has \d+ pages of content before the references, more than 4 even set tightly\. Fix: shorten the narrative's Introduction and Discussion \(experiments\/architectures-fixture\/narrative\.md\)\.$/);
+  }, 180_000);
 });

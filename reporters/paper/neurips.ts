@@ -47,16 +47,30 @@ export interface NeuripsInput {
   narrative: Narrative | null;
   /** Where the study's pre-registration lives, e.g. `experiments/architectures/`. */
   studyFolder: string;
+  /**
+   * How tightly to set the content so that it fits four pages: 0 (the layout as designed), 1 (figures at 88%, tighter
+   * paragraph and table spacing), 2 (figures at 76%, and the list of claims not supported, which the verdict table
+   * already gives, left out). {@link buildArmsDocuments} tries them in order. Default 0.
+   */
+  compact?: 0 | 1 | 2;
 }
+
+/** Figure scale and spacing of each compaction level. */
+const COMPACT = [
+  { figure: 1, spacing: '0.75em', inset: '2.2pt' },
+  { figure: 0.88, spacing: '0.6em', inset: '1.8pt' },
+  { figure: 0.76, spacing: '0.55em', inset: '1.6pt' },
+] as const;
+let scale = 1;
 
 /** The text block's width in pt (5.5 in). */
 const TEXT_WIDTH = 396;
 
-const PREAMBLE = (title: string) => `#set document(title: ${typstString(title)}, author: "hypotest")
+const PREAMBLE = (title: string, level: (typeof COMPACT)[number]) => `#set document(title: ${typstString(title)}, author: "hypotest")
 #set page(paper: "us-letter", margin: (x: 1.5in, y: 1in),
   footer: context align(center, text(size: 9pt, counter(page).display())))
 #set text(font: "Source Serif 4", size: 10pt, lang: "en", fallback: false, hyphenate: true)
-#set par(justify: true, leading: 0.5em, spacing: 0.75em, first-line-indent: 0pt)
+#set par(justify: true, leading: 0.5em, spacing: ${level.spacing}, first-line-indent: 0pt)
 #set heading(numbering: "1.1")
 #show heading: set text(weight: "bold")
 #show heading.where(level: 1): set text(size: 12pt)
@@ -69,7 +83,7 @@ const PREAMBLE = (title: string) => `#set document(title: ${typstString(title)},
 #show figure.where(kind: table): set figure.caption(position: top)
 #set figure(gap: 0.5em)
 #show figure: set block(spacing: 0.8em)
-#set table(stroke: none, inset: (x: 3pt, y: 2.2pt))
+#set table(stroke: none, inset: (x: 3pt, y: ${level.inset}))
 #show table: set text(size: 8pt, hyphenate: false)
 #show table: set par(justify: false, leading: 0.4em)
 #set list(indent: 0.5em, spacing: 0.5em)
@@ -77,14 +91,14 @@ const PREAMBLE = (title: string) => `#set document(title: ${typstString(title)},
 
 function figureBlock(figure: ReportFigure | undefined, label: string, placement = 'none'): string {
   if (!figure) return '';
-  const width = figure.width ? `${Math.min(figure.width, TEXT_WIDTH).toFixed(1)}pt` : '100%';
+  const width = figure.width ? `${Math.min(figure.width * scale, TEXT_WIDTH).toFixed(1)}pt` : '100%';
   return `#figure(placement: ${placement}, text(font: "Source Sans 3", image(${typstString('/figures/' + figure.file)}, width: ${width})), caption: [${t(figure.caption)}]) <${label}>`;
 }
 
 /** Two figures side by side in one float, each with its own number and caption. */
 function figurePair(a: ReportFigure | undefined, labelA: string, b: ReportFigure | undefined, labelB: string): string {
   if (!a || !b) return [figureBlock(a, labelA, 'auto'), figureBlock(b, labelB, 'auto')].filter(Boolean).join('\n\n');
-  const half = (figure: ReportFigure, label: string) => `[#figure(text(font: "Source Sans 3", image(${typstString('/figures/' + figure.file)}, width: ${figure.width ? `${Math.min(figure.width, TEXT_WIDTH / 2 - 6).toFixed(1)}pt` : '100%'})), caption: [${t(figure.caption)}]) <${label}>]`;
+  const half = (figure: ReportFigure, label: string) => `[#figure(text(font: "Source Sans 3", image(${typstString('/figures/' + figure.file)}, width: ${figure.width ? `${Math.min(figure.width * scale, TEXT_WIDTH / 2 - 6).toFixed(1)}pt` : '100%'})), caption: [${t(figure.caption)}]) <${label}>]`;
   return `#place(auto, float: true, clearance: 0.8em, grid(columns: (1fr, 1fr), column-gutter: 12pt, align: top, ${half(a, labelA)}, ${half(b, labelB)}))`;
 }
 
@@ -161,7 +175,7 @@ function dataSection(file: VerdictsFile, data: ArmsReportData): string {
   return t(parts.join(' '));
 }
 
-function armsTable(file: VerdictsFile, data: ArmsReportData): string {
+function armsTable(file: VerdictsFile, data: ArmsReportData, withFixed = true): string {
   const configs = file.design.configs ?? {};
   const rows = data.arms.map((arm) => {
     const search = data.search?.arms.find((a) => a.arm === arm);
@@ -170,10 +184,12 @@ function armsTable(file: VerdictsFile, data: ArmsReportData): string {
     const searched = new Set(Object.keys(search?.space ?? {}));
     const fixed = Object.entries(config).filter(([k]) => !searched.has(k) && k !== 'model').map(([k, v]) => `${k} ${typeof v === 'number' ? Number(v.toPrecision(3)) : String(v)}`).join(', ');
     const chosen = search?.chosen ? `trial ${search.chosen.trial}: ${settingsText(search.chosen.sampled)}${search.chosen.validationAccuracy !== null ? ` (val. ${formatValue(search.chosen.validationAccuracy, '%')}%)` : ''}` : '—';
-    return [`*${t(arm)}*`, t(search?.family ?? '—'), t(fixed || '—'), t(space), t(chosen)];
+    return withFixed ? [`*${t(arm)}*`, t(search?.family ?? '—'), t(fixed || '—'), t(space), t(chosen)] : [`*${t(arm)}*`, t(search?.family ?? '—'), t(space), t(chosen)];
   });
-  return table('(auto, auto, 1.1fr, 1.3fr, 1.2fr)', '(left, left, left, left, left)', ['arm', 'family', 'fixed settings', 'search space', 'chosen (validation)'], rows,
-    t(`The arms and their searches [3, 4, 5]. Fixed settings are the registered configuration minus the searched settings (whose registered values are the pilot's defaults); the chosen trial has the best validation accuracy of the arm's trials and its settings are what the ${data.seeds.length} final seeds train.`), 'tab-arms', 'auto');
+  const caption = `The arms and their searches [3, 4, 5]. ${withFixed ? 'Fixed settings are the registered configuration minus the searched settings (whose registered values are the pilot\'s defaults); the' : `Settings not searched are as registered in study.ts; the`} chosen trial has the best validation accuracy of the arm's trials and its settings are what the ${data.seeds.length} final seeds train.`;
+  return withFixed
+    ? table('(auto, auto, 1.1fr, 1.3fr, 1.2fr)', '(left, left, left, left, left)', ['arm', 'family', 'fixed settings', 'search space', 'chosen (validation)'], rows, t(caption), 'tab-arms', 'auto')
+    : table('(auto, auto, 1.3fr, 1.2fr)', '(left, left, left, left)', ['arm', 'family', 'search space', 'chosen (validation)'], rows, t(caption), 'tab-arms', 'auto');
 }
 
 function budgetSection(file: VerdictsFile, data: ArmsReportData): string {
@@ -222,11 +238,12 @@ function metricsTable(data: ArmsReportData): string {
 function verdictTable(file: VerdictsFile): string {
   const rows = file.hypotheses.map((h) => [
     `*${t(h.id)}*`, t(claimText(h)), `${t(h.split)} \\ ${t(metricInfo(h.metric).short)}`,
-    `${t(formatValue(h.estimate, h.unit, { signed: true }))} \\ ${t(formatInterval(h.lower, h.upper, h.unit))}`, t(formatConfidence(h.confidence)), t(formatClaimThreshold(h.direction, h.sesoi, h.unit)), `*${t(h.verdict)}*`, t(formatP(h.adjustedPValue)),
+    `${t(formatValue(h.estimate, h.unit, { signed: true }))} \\ ${t(formatInterval(h.lower, h.upper, h.unit))}`, t(formatClaimThreshold(h.direction, h.sesoi, h.unit)), `*${t(h.verdict)}*`, t(formatP(h.adjustedPValue)),
   ]);
   const chosen = [...new Set(file.hypotheses.filter((h) => h.chosen).map((h) => chosenArmsNote(h)!))];
-  return table('(auto, 1fr, 4.6em, 8.8em, auto, auto, auto, auto)', '(left, left, left, left, right, left, left, right)', ['id', 'claim', 'on', 'estimate [interval]', 'conf.', 'claimed', 'verdict', 'adj. p'], rows,
-    t(`The registered hypotheses and their verdicts: estimate and deciding interval in the effect's unit (${[...new Set(file.hypotheses.map((h) => h.unit))].join(', ')}) at its confidence (Bonferroni-adjusted in the confirmatory family), the claimed threshold, the verdict and the adjusted p-value (Holm for confirmatory, BH for exploratory claims).${chosen.length ? ` Top-two claims compare ${chosen.join('; ')}.` : ''}`), 'tab-verdicts', 'auto');
+  const confidences = [...new Set(file.hypotheses.map((h) => `${formatConfidence(h.confidence)} for ${h.family}`))].join(', ');
+  return table('(auto, 1fr, 4.6em, 8.8em, auto, auto, auto)', '(left, left, left, left, left, left, right)', ['id', 'claim', 'on', 'estimate [interval]', 'claimed', 'verdict', 'adj. p'], rows,
+    t(`The registered hypotheses and their verdicts: estimate and deciding interval in the effect's unit (${[...new Set(file.hypotheses.map((h) => h.unit))].join(', ')}; intervals at ${confidences}, Bonferroni-adjusted in the confirmatory family), the claimed threshold, the verdict and the adjusted p-value (Holm for confirmatory, BH for exploratory claims).${chosen.length ? ` Top-two claims compare ${chosen.join('; ')}.` : ''}`), 'tab-verdicts', 'auto');
 }
 
 function pairedTable(data: ArmsReportData): string {
@@ -258,7 +275,9 @@ export function neuripsSource(input: NeuripsInput): string {
   const registered = file.profile === 'registered';
   const fig = (name: string) => figures.find((f) => f.file === name);
   const title = registered ? study.title : `${study.title} (${file.label})`;
-  const out: string[] = [PREAMBLE(title)];
+  const level = COMPACT[input.compact ?? 0];
+  scale = level.figure;
+  const out: string[] = [PREAMBLE(title, level)];
 
   out.push(`#block(width: 100%, above: 0pt, below: 0pt)[
   #line(length: 100%, stroke: 4pt)
@@ -287,7 +306,7 @@ export function neuripsSource(input: NeuripsInput): string {
   out.push(dataSection(file, data));
   out.push('== Arms, search and budget');
   out.push(budgetSection(file, data));
-  out.push(armsTable(file, data));
+  out.push(armsTable(file, data, (input.compact ?? 0) < 2));
   out.push('== Analysis');
   out.push(analysisSection(file, data));
 
@@ -336,7 +355,7 @@ export function neuripsSource(input: NeuripsInput): string {
   out.push('= Discussion');
   if (narrative?.Discussion) out.push(markdownToTypst(narrative.Discussion));
   const notSupported = file.hypotheses.filter((h) => h.verdict !== 'supported');
-  if (notSupported.length) {
+  if (notSupported.length && (input.compact ?? 0) < 2) {
     out.push(`*Not supported* (intervals in @tab-verdicts): ` + t(notSupported.map((h) => `${h.id} ${h.verdict}${h.verdict === 'inconclusive' && h.minimumDetectableEffect !== null ? ` (the design detects about ${formatValue(h.minimumDetectableEffect, h.unit)} ${h.unit}${h.minimumDetectableEffect > h.sesoi ? ', more than the SESOI' : ''})` : ''}`).join('; ') + '.'));
   }
   out.push(`*Deviations and limitations.* ` + t(`${file.deviations.length === 0 ? 'No deviation from the pre-registration was recorded.' : file.deviations.map((d) => `${d.kind === 'analysis' ? 'analysis' : d.file}: ${d.what} (${d.why})`).join('; ') + '.'} ${data.seeds.length} seeds per arm, one dataset, one budget: a family that needs more search or training is judged at this budget.`) + (narrative?.Limitations ? ' ' + markdownToTypst(narrative.Limitations) : ''));

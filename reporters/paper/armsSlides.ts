@@ -53,6 +53,8 @@ export function armsSlides(input: ArmsSlidesInput): Slide[] {
   const runs = data.arms.length * data.seeds.length;
   const confirmatory = file.hypotheses.filter((h) => h.confirmatory);
   const exploratory = file.hypotheses.filter((h) => !h.confirmatory);
+  // Tables of hypotheses must stay on their slide: smaller type for longer lists.
+  const tableSize = file.hypotheses.length > 9 ? 9.5 : file.hypotheses.length > 6 ? 11 : 13;
   const slides: Slide[] = [];
 
   slides.push({
@@ -95,7 +97,7 @@ export function armsSlides(input: ArmsSlidesInput): Slide[] {
 
   slides.push({
     title: 'Hypotheses, locked before the results',
-    body: `#text(size: 13pt)[#table(columns: (auto, 1fr, auto, auto), stroke: none, inset: 4pt, table.hline(), [*id*], [*claim*], [*claimed*], [*family*], table.hline(),\n${file.hypotheses.map((h) => `[${t(h.id)}], [${t(claimShort(h))}], [${t(formatClaimThreshold(h.direction, h.sesoi, h.unit))}], [${t(h.family)}]`).join(',\n')}, table.hline())]`,
+    body: `#text(size: ${tableSize}pt)[#table(columns: (auto, 1fr, auto, auto), stroke: none, inset: 4pt, table.hline(), [*id*], [*claim*], [*claimed*], [*family*], table.hline(),\n${file.hypotheses.map((h) => `[${t(h.id)}], [${t(claimShort(h))}], [${t(formatClaimThreshold(h.direction, h.sesoi, h.unit))}], [${t(h.family)}]`).join(',\n')}, table.hline())]`,
     script: `Before any sealed number existed, the study files were hashed into a lock${study.lockHash ? ` whose hash begins ${study.lockHash.slice(0, 6).split('').join(' ')}` : ''} and committed on its own. We registered ${confirmatory.length} confirmatory and ${exploratory.length} exploratory hypotheses, each with a direction and a smallest effect size of interest. ${confirmatory.map((h) => `${h.id}: ${claimShort(h)}, claimed ${formatClaimThreshold(h.direction, h.sesoi, h.unit).replace('pp', 'percentage points')} on the ${h.split} split. Why that size: ${h.sesoiReason}.`).join(' ')} ${exploratory.length ? `Exploratory, labelled as leads: ${exploratory.map((h) => `${h.id}, ${claimShort(h)}`).join('; ')}.` : ''} ${file.deviations.length === 0 ? 'No deviation from these files was recorded.' : `${file.deviations.length} deviations were recorded and are listed in the paper.`}`,
   });
 
@@ -154,7 +156,7 @@ export function armsSlides(input: ArmsSlidesInput): Slide[] {
 
   slides.push({
     title: 'Verdicts',
-    body: `#text(size: 13pt)[#table(columns: (auto, 1fr, auto, auto, auto), stroke: none, inset: 4pt, align: (left, left, right, center, left), table.hline(), [*id*], [*claim*], [*estimate*], [*deciding interval*], [*verdict*], table.hline(),\n${file.hypotheses.map((h) => `[${t(h.id)}], [${t(claimShort(h))}], [${t(`${formatValue(h.estimate, h.unit, { signed: true })} ${h.unit}`)}], [${t(`${formatInterval(h.lower, h.upper, h.unit)} (${formatConfidence(h.confidence)})`)}], [*${t(h.verdict)}*]`).join(',\n')}, table.hline())]`,
+    body: `#text(size: ${tableSize}pt)[#table(columns: (auto, 1fr, auto, auto, auto), stroke: none, inset: 4pt, align: (left, left, right, center, left), table.hline(), [*id*], [*claim*], [*estimate*], [*deciding interval*], [*verdict*], table.hline(),\n${file.hypotheses.map((h) => `[${t(h.id)}], [${t(claimShort(h))}], [${t(`${formatValue(h.estimate, h.unit, { signed: true })} ${h.unit}`)}], [${t(`${formatInterval(h.lower, h.upper, h.unit)} (${formatConfidence(h.confidence)})`)}], [*${t(h.verdict)}*]`).join(',\n')}, table.hline())]`,
     script: `Here is every verdict. ${file.hypotheses.map((h) => plain(findingSentence(h))).join(' ')}`,
   });
 

@@ -5,6 +5,7 @@
 import type { HypothesisResult, SensitivityResult, StudySummary } from './analysis/index.ts';
 import type { Provenance } from './provenance.ts';
 import type { RunRecord } from './store.ts';
+import type { SearchPlan, SearchSummary } from './search.ts';
 import type { Study } from './study.ts';
 
 export type { Provenance } from './provenance.ts';
@@ -64,6 +65,10 @@ export interface StudyDesign {
   analysis: Study['analysis'];
   diverged: Study['diverged'];
   notes: string[];
+  /** The study's registered search (`search` in study.ts: trials, seeds, budget and calibration, each arm's space); absent without one. */
+  search?: SearchPlan;
+  /** What the search did under the judged profile: each arm's trials and chosen configuration (verdict meta only; absent without a search and under the pilot). */
+  searchSummary?: SearchSummary;
 }
 
 /** What a hypothesis test puts in `task.meta.hypotestPilot` under the pilot profile. */

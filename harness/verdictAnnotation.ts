@@ -7,7 +7,8 @@ import type { LockStatus } from './lock.ts';
 import type { StudyDesign } from './meta.ts';
 import { readPostHoc } from './postHoc.ts';
 import { budgetFor, strictMode } from './profile.ts';
-import type { Study } from './study.ts';
+import { readSearchRecords, searchSummary } from './search.ts';
+import { hypotestRoot, type Study } from './study.ts';
 import { studyVerdicts } from './studyVerdicts.ts';
 import type { Profile } from './types.ts';
 import { verdictLine } from './verdictLine.ts';
@@ -25,7 +26,14 @@ export function designOf(study: Study, profile: Profile): StudyDesign {
     analysis: study.analysis,
     diverged: study.diverged,
     notes: study.notes ?? [],
+    search: study.search,
   }));
+}
+
+/** The design with the study's search summary (trials and chosen configurations) read from the stored trial records. */
+function withSearch(design: StudyDesign, study: Study, profile: Profile, lockHash: string | null): StudyDesign {
+  if (!study.search || profile === 'pilot') return design;
+  return { ...design, searchSummary: searchSummary(study, readSearchRecords(hypotestRoot(), study, profile, lockHash), { profile }) };
 }
 
 const SKIPPED_NOTE: Record<string, string> = {
@@ -53,7 +61,7 @@ export async function annotateVerdict(context: TestContext, study: Study, hypoth
       // Judged once per study and cached: the harness commits and backends of the runs beside the lock's.
       provenance: lock ? studyVerdicts(study, hypotheses).provenance : null,
     },
-    design: first ? designOf(study, result.profile) : null,
+    design: first ? withSearch(designOf(study, result.profile), study, result.profile, lock?.lock.hash ?? null) : null,
     summary: first ? summary : null,
     postHoc: first ? readPostHoc(study) : null,
     deviations: [

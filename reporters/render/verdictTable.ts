@@ -3,6 +3,7 @@ import { formatConfidence, formatInterval, formatValue } from '../../harness/fig
 import type { HypothesisResult, PilotMeta, RunSummary, VerdictMeta } from '../../harness/meta.ts';
 import { METRICS } from '../../harness/study.ts';
 import { sealedOpeningsSentence } from '../../harness/provenance.ts';
+import { searchMarkdown } from './searchTable.ts';
 
 /** verdicts.json: one study's judged hypotheses, as the reporters and the write-ups read them. */
 export interface VerdictsFile {
@@ -288,6 +289,7 @@ export function renderMarkdown(file: VerdictsFile): string {
     ...verdictRows(file).map((row) => `| ${row.map(esc).join(' | ')} |`),
     '',
     ...(file.summary ? ['## Cell means', '', `${cellMeansTitle(file)[0].toUpperCase()}${cellMeansTitle(file).slice(1)}.`, '', '| cell | mean [CI] |', '| --- | --- |', ...cellMeanRows(file).map((r) => `| ${r[0]} | ${r[1]} |`), ''] : []),
+    ...searchMarkdown(file.design.searchSummary),
     ...shiftGroupMarkdown(file),
     ...(sealedOpeningsNote(file) ? ['## Sealed openings', '', sealedOpeningsNote(file)!, ''] : []),
     '## Reasons',

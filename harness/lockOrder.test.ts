@@ -89,3 +89,32 @@ describe('the strict lock check: unknown studies and cells without files', () =>
     expect(error.message).toContain("study 'demo' declares 'b' but demo/cells/ has no b.exp.ts");
   });
 });
+
+describe('lockOrder reads the project\'s own repository, whatever GIT_DIR says', () => {
+  afterEach(() => {
+    delete process.env.GIT_DIR;
+    delete process.env.GIT_WORK_TREE;
+  });
+
+  test('a lock committed only in a throw-away repository (GIT_DIR, GIT_WORK_TREE) does not count as committed', () => {
+    git('init', '-q');
+    git('add', '.');
+    git('commit', '-q', '-m', 'pre-registration');
+    writeLock(studyDir, 'demo', { id: 'x', fingerprint: 'f' });
+    // The way round found by an adversary: commit the lock in a fake bare repository and point git at it.
+    const fake = mkdtempSync(join(os.tmpdir(), 'hypotest-fake-git-'));
+    try {
+      const fakeEnv = { ...env, GIT_DIR: fake, GIT_WORK_TREE: root };
+      execFileSync('git', ['init', '-q', '--bare', fake], { env });
+      execFileSync('git', ['add', '.'], { cwd: root, env: fakeEnv });
+      execFileSync('git', ['commit', '-q', '-m', 'fake lock commit'], { cwd: root, env: fakeEnv });
+      process.env.GIT_DIR = fake;
+      process.env.GIT_WORK_TREE = root;
+      const error = errorOf(() => lockOrder(studyDir, 'demo'));
+      expect(error).toBeInstanceOf(UncommittedLockError);
+      expect(() => assertLockHolds(studyDir, 'demo', { openSealed: true })).toThrow(UncommittedLockError);
+    } finally {
+      rmSync(fake, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { UncommittedLockError } from './errors.ts';
+import { gitEnvironment } from './util.ts';
 
 const LOCK_FILE = 'prereg.lock.json';
 
@@ -12,7 +13,7 @@ export type LockOrder = { state: 'verified'; commit: string } | { state: 'unveri
 
 function git(cwd: string, args: string[]): { ok: boolean; out: string; missing?: boolean } {
   try {
-    return { ok: true, out: execFileSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() };
+    return { ok: true, out: execFileSync('git', args, { cwd, env: gitEnvironment(), stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() };
   } catch (error) {
     return { ok: false, out: '', missing: (error as NodeJS.ErrnoException).code === 'ENOENT' };
   }

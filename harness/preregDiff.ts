@@ -7,7 +7,7 @@ import { StudyDefinitionError } from './errors.ts';
 import { collectHypotheses } from './hypothesis.ts';
 import { readLockStatus, type LockStatus, type PreregLock } from './lock.ts';
 import type { Study } from './study.ts';
-import { canonicalJson, sha256 } from './util.ts';
+import { canonicalJson, gitEnvironment, sha256 } from './util.ts';
 
 /** One pre-registration file that differs from the lock. */
 export interface FileChange {
@@ -121,7 +121,7 @@ export function renderPreregDiff(diff: PreregDiff): string[] {
 // Recovering the locked texts
 
 function git(cwd: string, args: string[]): Buffer | null {
-  const result = spawnSync('git', args, { cwd, maxBuffer: 64 * 1024 * 1024 });
+  const result = spawnSync('git', args, { cwd, env: gitEnvironment(), maxBuffer: 64 * 1024 * 1024 });
   return result.status === 0 ? result.stdout : null;
 }
 

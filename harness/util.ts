@@ -26,14 +26,36 @@ export function canonicalJson(value: unknown): string {
 
 const gitCache = new Map<string, { commit: string | null; dirty: boolean | null }>();
 
+/**
+ * Environment variables that point git at another repository, index or object store than the one the project's
+ * folder is in. hypotest never lets them through: with `GIT_DIR=/tmp/fake.git` a lock "committed" in a throw-away
+ * repository would pass the lock-order check while the project's own history shows nothing.
+ */
+export const GIT_REDIRECTING_VARIABLES: readonly string[] = Object.freeze([
+  'GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_OBJECT_DIRECTORY', 'GIT_ALTERNATE_OBJECT_DIRECTORIES', 'GIT_COMMON_DIR', 'GIT_NAMESPACE',
+]);
+
+/**
+ * The environment every git command of hypotest runs with: this process's, without {@link GIT_REDIRECTING_VARIABLES},
+ * so git always reads the repository that holds the folder it runs in.
+ *
+ * @example
+ * execFileSync('git', ['rev-parse', 'HEAD'], { cwd, env: gitEnvironment() })
+ */
+export function gitEnvironment(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const name of GIT_REDIRECTING_VARIABLES) delete env[name];
+  return env;
+}
+
 /** The current git commit and whether the work tree has uncommitted changes (null outside git). */
 export function gitState(cwd = process.cwd()): { commit: string | null; dirty: boolean | null } {
   const cached = gitCache.get(cwd);
   if (cached) return cached;
   let state: { commit: string | null; dirty: boolean | null };
   try {
-    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-    const status = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd, stdio: ['ignore', 'pipe', 'ignore'] }).toString();
+    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd, env: gitEnvironment(), stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    const status = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd, env: gitEnvironment(), stdio: ['ignore', 'pipe', 'ignore'] }).toString();
     state = { commit, dirty: status.trim().length > 0 };
   } catch {
     state = { commit: null, dirty: null };

@@ -26,6 +26,7 @@ const publicFunctions = [
   'macroF1',
   'negativeLogLikelihood',
   'expectedCalibrationError',
+  'reliabilityBins',
   'brierScore',
   'studentTQuantile',
   'studentTCdf',

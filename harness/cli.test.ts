@@ -14,6 +14,14 @@ import { main } from './cli.ts';
 // The fixture projects live in this repository's ignored .e2e-tmp: git must see them as outside git.
 Object.assign(process.env, GIT_ISOLATION);
 const UNVERIFIABLE = 'order unverifiable (the study is not in a git work tree): registered runs open the sealed splits and say so in their records and reports.';
+/** What verify then says about the toy study's store before any run (harness/verifyStore.ts). */
+const EMPTY_STORE = (hash: string) => [
+  `checked records: 0 records in results/toy/ read; 0 matched their checksums, 0 written before checksums existed (checked by key); each checked against lock ${hash.slice(0, 12)}, its cell and its seed; 0 of 12 registered runs have the record a rerun reuses.`,
+  'checked audit log results/toy/audit.jsonl: 0 entries read (0 matched their checksums, 0 written before checksums existed), 0 damaged lines; 0 of 0 sealed splits in the records logged with their model fingerprints; 0 splits of a run opened more than once.',
+  'checked git history: order unverifiable (the study is not in a git work tree).',
+  'note: 12 registered runs have no record yet; the hypotheses stay incomplete until the cells run.',
+  "'toy': the store verifies.",
+];
 
 const created: string[] = [];
 let counter = 0;
@@ -156,7 +164,7 @@ describe('verify and deviate', () => {
     const lock = JSON.parse(readFileSync(join(root, 'experiments', 'toy', 'prereg.lock.json'), 'utf8'));
 
     let run = await cli(root, 'verify', 'toy');
-    expect(run).toEqual({ code: 0, output: `'toy' matches its lock ${lock.hash.slice(0, 12)} (0 recorded deviations).\n${UNVERIFIABLE}` });
+    expect(run).toEqual({ code: 0, output: [`'toy' matches its lock ${lock.hash.slice(0, 12)} (0 recorded deviations).`, UNVERIFIABLE, ...EMPTY_STORE(lock.hash)].join('\n') });
 
     const hypotheses = join(root, 'experiments', 'toy', 'hypotheses.exp.ts');
     appendFileSync(hypotheses, '\n// clarified after the lock\n');
@@ -179,6 +187,7 @@ describe('verify and deviate', () => {
       'deviation: hypotheses.exp.ts (changed) — added a comment',
       `'toy' matches its lock ${lock.hash.slice(0, 12)} (1 recorded deviation).`,
       UNVERIFIABLE,
+      ...EMPTY_STORE(lock.hash),
     ]);
   });
 
@@ -220,6 +229,7 @@ describe('verify and deviate', () => {
       'verdicts by rule 2 (adopted by an analysis deviation; the lock registered rule 1, whose verdicts are shown beside where they differ).',
       `'toy' matches its lock ${old.hash.slice(0, 12)} (0 recorded deviations).`,
       UNVERIFIABLE,
+      ...EMPTY_STORE(old.hash),
     ]);
     expect((await cli(root, 'deviate', 'toy', '--analysis', '--verdict-rule', '3', '--what', 'w', '--why', 'y')).code).toBe(2);
     expect((await cli(root, 'deviate', 'toy', '--analysis', '--what', 'w')).code).toBe(2);

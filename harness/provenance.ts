@@ -25,7 +25,8 @@ export interface Provenance {
   /** `verified`: every run recorded the lock committed before its sealed opening; `unverifiable`: some ran outside git; `not recorded`: some records predate the check (version 1). */
   order: 'verified' | 'unverifiable' | 'not recorded' | 'no runs';
   /**
-   * The audit log's count of sealed openings (absent in verdict files written before it was counted): every (cell, seed,
+   * The audit log's count of sealed openings, present when there is something to disclose (absent when every split was
+   * opened once and every audit line is intact, so such a study's verdict file is unchanged): every (cell, seed,
    * split) opened more than once (a run that opened a sealed split and died before its record, then ran again, or an
    * explicit rerun), and every damaged line with its file (relative to the project) and line. Repeats are never hidden.
    */
@@ -83,7 +84,7 @@ export function studyProvenance(study: Study, lookup: RecordLookup, profile: Pro
   }[order];
   return {
     lock: { schemaVersion: lock.schemaVersion, harnessVersion: lock.harnessVersion, harnessCommit: lock.harnessCommit ?? null, projectCommit: lock.gitCommit, projectDirty: lock.gitDirty },
-    runs, pilot, order, ...(openings ? { sealedOpenings: openings } : {}), line: lockPart + runPart + orderPart + (openings ? sealedOpeningsSentence(openings) : ''),
+    runs, pilot, order, ...(openings && (openings.repeated.length > 0 || openings.problems.length > 0) ? { sealedOpenings: openings } : {}), line: lockPart + runPart + orderPart + (openings ? sealedOpeningsSentence(openings) : ''),
   };
 }
 

@@ -8,6 +8,7 @@ import { LOCK_FILE, type PreregLock } from './lock.ts';
 import { findStoredRun } from './recordLookup.ts';
 import { auditPath, readAuditLog, readRecord, resultsDirectory, sealedOpenings, type RunRecord } from './store.ts';
 import type { Study } from './study.ts';
+import { gitEnvironment } from './util.ts';
 
 /** What `hypotest verify` found in a locked study's store: `checked` says what was checked, `problems` fail it, `notes` do not. */
 export interface StoreCheck {
@@ -18,7 +19,7 @@ export interface StoreCheck {
 
 function git(cwd: string, args: string[]): string | null {
   try {
-    return execFileSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    return execFileSync('git', args, { cwd, env: gitEnvironment(), stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
   } catch {
     return null;
   }

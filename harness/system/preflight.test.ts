@@ -45,6 +45,7 @@ function fakeSystem(options: { uid: number; installed: readonly string[]; cached
 }
 
 const without = (...names: string[]) => ALL.filter((p) => !names.includes(p));
+const testsOf = (name: string) => SYSTEM_PIECES.find((p) => p.package === name)!.tests.join(', ');
 const clusterScript = `${REPO}${SLURM_CLUSTER.start.split(' ')[0]}`;
 
 describe('preflight as a non-root user', () => {
@@ -75,9 +76,9 @@ describe('preflight as a non-root user', () => {
     expect(system.installs).toEqual([]);
     const text = system.lines.join('\n');
     expect(system.lines[0]).toBe('preflight: npm test stopped before the tests: these system pieces are missing, and setting them up needs root.');
-    expect(text).toContain('  - libxgboost0 (XGBoost\'s C library, for gradient-boosted trees (trainXgboost)): needed by harness/models/gbt.test.ts');
-    expect(text).toContain('  - poppler-utils (pdftotext, pdfinfo, pdffonts, pdftoppm: the PDF report checks): needed by reporters/paper/documents.test.ts, reporters/paper/prereg.test.ts, reporters/cli.test.ts');
-    expect(text).toContain('  - chromium (the browser that looks at Vitest UI): needed by fixtures/ui/ui.test.ts');
+    // One line per piece: its package, what it provides, and the tests of the list that need it.
+    expect(text).toContain(`  - poppler-utils (pdftotext, pdfinfo, pdffonts, pdftoppm: the PDF report checks): needed by ${testsOf('poppler-utils')}`);
+    for (const name of ['libxgboost0', 'chromium']) expect(text).toContain(`  - ${name} (${SYSTEM_PIECES.find((p) => p.package === name)!.provides}): needed by ${testsOf(name)}`);
     expect(system.lines).toContain('  apt-get update && apt-get install -y --no-install-recommends libxgboost0 poppler-utils chromium');
     expect(text).not.toContain('Slurm cluster');
   });
@@ -85,7 +86,7 @@ describe('preflight as a non-root user', () => {
   test('a fetch that fails stops it, with the reason on one line and the package in the command', async () => {
     const system = fakeSystem({ uid: 1000, installed: without('dataset-fashion-mnist'), fetchFails: ['dataset-fashion-mnist'] });
     expect(await preflight(system)).toBe(1);
-    expect(system.lines.join('\n')).toContain('  - dataset-fashion-mnist (Fashion-MNIST, the studies\' dataset): needed by harness/data/fashionMnist.real.test.ts; fetching it without root failed: apt-get download dataset-fashion-mnist: E: Unable to locate package second line');
+    expect(system.lines.join('\n')).toContain(`  - dataset-fashion-mnist (Fashion-MNIST, the studies' dataset): needed by ${testsOf('dataset-fashion-mnist')}; fetching it without root failed: apt-get download dataset-fashion-mnist: E: Unable to locate package second line`);
     expect(system.lines).toContain('  apt-get update && apt-get install -y --no-install-recommends dataset-fashion-mnist');
   });
 

@@ -1,4 +1,5 @@
 import type { Level, Study } from '../study.ts';
+import { describeSample } from '../stats/index.ts';
 
 /** A contrast of cell means: per-factor level weights, multiplied across factors and averaged over the others. */
 export interface ContrastEffect {
@@ -87,4 +88,20 @@ export function contrastCellWeights(study: Study, effect: ContrastEffect): CellW
     }
     return { cell: cellId, levels, weight };
   });
+}
+
+/**
+ * The top two cells of {@link topTwoOnValidation}: every cell's mean validation accuracy over the study's seeds
+ * (percent, from `validationAccuracy`), ranked highest first, ties in the study's cell order. The one home of that
+ * choice, used by the hypotheses and by the paired comparison of the reports.
+ *
+ * @example
+ * chooseTopTwo(study, (cell, seed) => runMetric(lookup(cell, seed)!, 'validation', 'accuracy', 'chance')!)
+ * // { best: 'xgboost', second: 'mlp', validationMeans: { mlp: 83.81, vit: 78.9, xgboost: 87.5 } }
+ */
+export function chooseTopTwo(study: Study, validationAccuracy: (cell: string, seed: number) => number): { best: string; second: string; validationMeans: Record<string, number> } {
+  const validationMeans: Record<string, number> = {};
+  for (const cellId of study.cellIds) validationMeans[cellId] = describeSample(study.seeds.map((s) => validationAccuracy(cellId, s))).mean;
+  const [best, second] = [...study.cellIds].sort((x, y) => validationMeans[y] - validationMeans[x]);
+  return { best, second, validationMeans };
 }

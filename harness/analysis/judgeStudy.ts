@@ -3,9 +3,9 @@ import { eceBinsOf, METRICS, type MetricName, type Study } from '../study.ts';
 import type { RecordLookup, RunRecord } from '../store.ts';
 import type { Profile } from '../types.ts';
 import {
-  contrastInterval, CURRENT_VERDICT_RULE, describeSample, judge, minimumDetectableEffect, pairedTTest, type JudgedVerdict, type VerdictCode, type VerdictRule,
+  contrastInterval, CURRENT_VERDICT_RULE, judge, minimumDetectableEffect, pairedTTest, type JudgedVerdict, type VerdictCode, type VerdictRule,
 } from '../stats/index.ts';
-import { contrastCellWeights } from './effects.ts';
+import { chooseTopTwo, contrastCellWeights } from './effects.ts';
 import { familyAdjustedPValues } from './familyAdjust.ts';
 import { decidingConfidence, type HypothesisSpec } from './hypothesisSpec.ts';
 import { runMetric } from './runMetric.ts';
@@ -210,11 +210,8 @@ export function analyseStudy(study: Study, hypotheses: readonly HypothesisSpec[]
       let a: string, b: string, chosen: HypothesisResult['chosen'];
       if (spec.effect.kind === 'paired') ({ a, b } = spec.effect);
       else {
-        const validationMeans: Record<string, number> = {};
-        for (const cellId of study.cellIds) validationMeans[cellId] = describeSample(study.seeds.map((s) => value(cellId, s, 'accuracy', 'validation'))).mean;
-        const ranked = [...study.cellIds].sort((x, y) => validationMeans[y] - validationMeans[x]);
-        [a, b] = ranked;
-        chosen = { best: a, second: b, validationMeans };
+        chosen = chooseTopTwo(study, (cellId, s) => value(cellId, s, 'accuracy', 'validation'));
+        ({ best: a, second: b } = chosen);
       }
       const va = study.seeds.map((s) => value(a, s, metric, split));
       const vb = study.seeds.map((s) => value(b, s, metric, split));

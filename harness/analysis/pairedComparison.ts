@@ -2,7 +2,8 @@ import { AnalysisError } from '../errors.ts';
 import { decodePredictions } from '../metrics.ts';
 import type { Study } from '../study.ts';
 import type { RecordLookup, RunRecord } from '../store.ts';
-import { describeSample, mcnemarTest, pairedBootstrapInterval, pairedTTest } from '../stats/index.ts';
+import { mcnemarTest, pairedBootstrapInterval, pairedTTest } from '../stats/index.ts';
+import { chooseTopTwo } from './effects.ts';
 import { runMetric } from './runMetric.ts';
 
 /** Options of {@link comparePairedArms}. */
@@ -93,15 +94,15 @@ export function comparePairedArms(study: Study, records: RecordLookup, options: 
     return found;
   };
 
-  const validationMeans: Record<string, number> = {};
-  for (const cellId of study.cellIds) validationMeans[cellId] = describeSample(study.seeds.map((s) => value(cellId, s, 'validation'))).mean;
+  const chosen = chooseTopTwo(study, (cellId, s) => value(cellId, s, 'validation'));
+  const { validationMeans } = chosen;
   let best: string, second: string;
   if (options.arms) {
     [best, second] = options.arms;
     for (const arm of options.arms) if (!study.cellIds.includes(arm)) throw new AnalysisError(`${where}: no arm '${arm}'. Fix: name two of ${study.cellIds.join(', ')}.`);
     if (best === second) throw new AnalysisError(`${where}: compares '${best}' with itself. Fix: name two different arms.`);
   } else {
-    [best, second] = [...study.cellIds].sort((x, y) => validationMeans[y] - validationMeans[x]);
+    ({ best, second } = chosen);
   }
 
   const confidence = options.confidence ?? study.analysis.confidence;

@@ -1,6 +1,5 @@
-import { execFileSync } from 'node:child_process';
 import { UncommittedLockError } from './errors.ts';
-import { gitEnvironment } from './util.ts';
+import { runGit } from './util.ts';
 
 const LOCK_FILE = 'prereg.lock.json';
 
@@ -12,11 +11,8 @@ const LOCK_FILE = 'prereg.lock.json';
 export type LockOrder = { state: 'verified'; commit: string } | { state: 'unverifiable'; reason: string };
 
 function git(cwd: string, args: string[]): { ok: boolean; out: string; missing?: boolean } {
-  try {
-    return { ok: true, out: execFileSync('git', args, { cwd, env: gitEnvironment(), stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() };
-  } catch (error) {
-    return { ok: false, out: '', missing: (error as NodeJS.ErrnoException).code === 'ENOENT' };
-  }
+  const result = runGit(cwd, args);
+  return result.ok ? { ok: true, out: result.stdout.toString().trim() } : { ok: false, out: '', missing: result.missing };
 }
 
 /**

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -7,7 +6,7 @@ import { StudyDefinitionError } from './errors.ts';
 import { collectHypotheses } from './hypothesis.ts';
 import { readLockStatus, type LockStatus, type PreregLock } from './lock.ts';
 import type { Study } from './study.ts';
-import { canonicalJson, gitEnvironment, sha256 } from './util.ts';
+import { canonicalJson, runGit, sha256 } from './util.ts';
 
 /** One pre-registration file that differs from the lock. */
 export interface FileChange {
@@ -121,8 +120,8 @@ export function renderPreregDiff(diff: PreregDiff): string[] {
 // Recovering the locked texts
 
 function git(cwd: string, args: string[]): Buffer | null {
-  const result = spawnSync('git', args, { cwd, env: gitEnvironment(), maxBuffer: 64 * 1024 * 1024 });
-  return result.status === 0 ? result.stdout : null;
+  const result = runGit(cwd, args);
+  return result.ok ? result.stdout : null;
 }
 
 /** The locked bytes of every lock file that can be recovered, and why the others cannot. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 
 /** sha256 hex digest of bytes or a string. */
@@ -40,7 +40,7 @@ export const GIT_REDIRECTING_VARIABLES: readonly string[] = Object.freeze([
  * so git always reads the repository that holds the folder it runs in.
  *
  * @example
- * execFileSync('git', ['rev-parse', 'HEAD'], { cwd, env: gitEnvironment() })
+ * spawnSync('git', ['rev-parse', 'HEAD'], { cwd, env: gitEnvironment() })
  */
 export function gitEnvironment(): NodeJS.ProcessEnv {
   const env = { ...process.env };
@@ -48,18 +48,27 @@ export function gitEnvironment(): NodeJS.ProcessEnv {
   return env;
 }
 
+/**
+ * Runs one git command in `cwd`, the one way hypotest asks git anything: with {@link gitEnvironment}, stderr
+ * discarded, stdout kept as bytes (up to 64 MiB). `missing` when git itself is not installed.
+ *
+ * @example
+ * const head = runGit(root, ['rev-parse', 'HEAD']); if (head.ok) console.log(head.stdout.toString().trim());
+ */
+export function runGit(cwd: string, args: readonly string[]): { ok: true; stdout: Buffer } | { ok: false; missing: boolean } {
+  const result = spawnSync('git', args, { cwd, env: gitEnvironment(), stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 * 1024 * 1024 });
+  if (result.error || result.status !== 0) return { ok: false, missing: (result.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT' };
+  return { ok: true, stdout: result.stdout };
+}
+
 /** The current git commit and whether the work tree has uncommitted changes (null outside git). */
 export function gitState(cwd = process.cwd()): { commit: string | null; dirty: boolean | null } {
   const cached = gitCache.get(cwd);
   if (cached) return cached;
   let state: { commit: string | null; dirty: boolean | null };
-  try {
-    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd, env: gitEnvironment(), stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-    const status = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd, env: gitEnvironment(), stdio: ['ignore', 'pipe', 'ignore'] }).toString();
-    state = { commit, dirty: status.trim().length > 0 };
-  } catch {
-    state = { commit: null, dirty: null };
-  }
+  const commit = runGit(cwd, ['rev-parse', 'HEAD']);
+  const status = commit.ok ? runGit(cwd, ['status', '--porcelain', '--untracked-files=no']) : commit;
+  state = commit.ok && status.ok ? { commit: commit.stdout.toString().trim(), dirty: status.stdout.toString().trim().length > 0 } : { commit: null, dirty: null };
   gitCache.set(cwd, state);
   return state;
 }

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { HypotestError, RunRecordError } from './errors.ts';
@@ -8,7 +7,7 @@ import { LOCK_FILE, type PreregLock } from './lock.ts';
 import { findStoredRun } from './recordLookup.ts';
 import { auditPath, readAuditLog, readRecord, resultsDirectory, sealedOpenings, type RunRecord } from './store.ts';
 import type { Study } from './study.ts';
-import { gitEnvironment } from './util.ts';
+import { runGit } from './util.ts';
 
 /** What `hypotest verify` found in a locked study's store: `checked` says what was checked, `problems` fail it, `notes` do not. */
 export interface StoreCheck {
@@ -18,11 +17,8 @@ export interface StoreCheck {
 }
 
 function git(cwd: string, args: string[]): string | null {
-  try {
-    return execFileSync('git', args, { cwd, env: gitEnvironment(), stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-  } catch {
-    return null;
-  }
+  const result = runGit(cwd, args);
+  return result.ok ? result.stdout.toString().trim() : null;
 }
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
